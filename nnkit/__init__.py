@@ -1,0 +1,29 @@
+"""nnkit: neural networks from first principles, in numpy.
+
+``import nnkit as nk`` gives the layers, losses, optimisers, ``fit``, gradient
+checking, and the modules ``nk.functional``, ``nk.init``, ``nk.data`` and
+``nk.preprocess``. The drawing helpers (``nnkit.plots``, ``nnkit.widgets``), the
+exercise checks (``nnkit.checks``) and the instructor tooling (``nnkit.course``)
+are imported on their own, so the core needs numpy alone.
+"""
+from . import data, functional, init, preprocess
+from .gradcheck import gradcheck, numerical_gradient, relative_error
+from .layers import (
+    ELU, MLP, BatchNorm, Dense, Identity, Layer, LeakyReLU, Maxout, Parameter, PReLU,
+    ReLU, Sequential, Sigmoid, Sign, Softmax, Softplus, Step, Tanh,
+)
+from .losses import BCELoss, BCEWithLogitsLoss, Loss, MSELoss, SoftmaxCrossEntropyLoss
+from .optim import SGD, Adam, Optimizer
+from .training import History, accuracy, fit
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "data", "functional", "init", "preprocess",
+    "Layer", "Parameter", "Dense", "Identity", "Step", "Sign", "Sigmoid", "Tanh", "ReLU",
+    "LeakyReLU", "ELU", "Softplus", "PReLU", "Softmax", "Maxout", "BatchNorm",
+    "Sequential", "MLP",
+    "Loss", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "SoftmaxCrossEntropyLoss",
+    "Optimizer", "SGD", "Adam", "History", "fit", "accuracy",
+    "numerical_gradient", "relative_error", "gradcheck",
+]

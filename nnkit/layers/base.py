@@ -1,0 +1,90 @@
+"""What every layer shares: parameters, train/eval mode, and the forward-before-backward rule."""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Layer", "Parameter"]
+
+
+class Parameter:
+    """A handle on one trainable array of a layer and on its gradient.
+
+    ``value`` is the array itself (``layer.W``), ``grad`` the array beside it
+    (``layer.dW``). Optimisers update ``value`` in place, so a notebook that holds
+    ``layer.W`` sees the change.
+    """
+
+    __slots__ = ("owner", "name")
+
+    def __init__(self, owner, name: str):
+        self.owner = owner
+        self.name = name
+
+    @property
+    def value(self) -> np.ndarray:
+        return getattr(self.owner, self.name)
+
+    @property
+    def grad(self) -> np.ndarray | None:
+        return getattr(self.owner, "d" + self.name, None)
+
+    @property
+    def shape(self) -> tuple:
+        return self.value.shape
+
+    def __repr__(self) -> str:
+        return f"Parameter({type(self.owner).__name__}.{self.name}, shape={self.shape})"
+
+
+class Layer:
+    """Base class: ``forward(X)`` keeps what ``backward(dY)`` needs.
+
+    Subclasses list their trainable arrays in ``param_names``; after ``backward`` the
+    gradient of ``name`` sits in ``"d" + name`` (overwritten, never accumulated).
+    """
+
+    param_names: tuple[str, ...] = ()
+    training = True
+
+    def __call__(self, X):
+        return self.forward(X)
+
+    def forward(self, X):  # pragma: no cover - every layer overrides it
+        raise NotImplementedError
+
+    def backward(self, dY):  # pragma: no cover
+        raise NotImplementedError
+
+    def parameters(self) -> list[Parameter]:
+        return [Parameter(self, name) for name in self.param_names]
+
+    def num_parameters(self) -> int:
+        return sum(p.value.size for p in self.parameters())
+
+    def train(self):
+        """Switch to training mode (the default); returns the layer."""
+        self.training = True
+        return self
+
+    def eval(self):
+        """Switch to evaluation mode; returns the layer."""
+        self.training = False
+        return self
+
+    def _check_backward(self, dY, out_shape) -> np.ndarray:
+        """Check that forward ran and that ``dY`` has the shape of the forward output."""
+        if out_shape is None:
+            raise RuntimeError(
+                f"{type(self).__name__}.backward was called before forward: call "
+                f"forward(X) first, so the layer has the values it needs."
+            )
+        dY = np.asarray(dY)
+        if dY.shape != out_shape:
+            raise ValueError(
+                f"dY has shape {dY.shape} but {type(self).__name__}.forward returned "
+                f"shape {out_shape}; backward needs the gradient of that output, same shape."
+            )
+        return dY
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"

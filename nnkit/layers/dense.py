@@ -1,0 +1,59 @@
+r"""The fully connected layer :math:`e = X W^T + b`."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import as_batch, check_positive, make_rng
+from ..init import initialise
+from .base import Layer
+
+__all__ = ["Dense"]
+
+
+class Dense(Layer):
+    r"""Affine layer :math:`e = X W^T + b` (the excitation of the lectures).
+
+    Parameters
+    ----------
+    in_features, out_features : int
+        :math:`n_{l-1}` and :math:`n_l`.
+    init : str or callable
+        Initialiser for ``W`` (see :mod:`nnkit.init`); ``b`` starts at zero.
+    rng : None, int or numpy.random.Generator
+
+    Attributes
+    ----------
+    W : ndarray, shape (out_features, in_features)
+        Row k holds the weights feeding unit k (as ``torch.nn.Linear.weight``).
+    b : ndarray, shape (out_features,)
+    dW, db : ndarray
+        Gradients after ``backward``.
+    """
+
+    param_names = ("W", "b")
+
+    def __init__(self, in_features: int, out_features: int, init="he", rng=None):
+        check_positive(in_features, "in_features", integer=True)
+        check_positive(out_features, "out_features", integer=True)
+        self.in_features, self.out_features = in_features, out_features
+        self.W = initialise(init, (out_features, in_features), make_rng(rng))
+        self.b = np.zeros(out_features)
+        self.dW = np.zeros_like(self.W)
+        self.db = np.zeros_like(self.b)
+        self._X = None
+
+    def forward(self, X):
+        """X (n, in_features) -> e (n, out_features)."""
+        self._X = as_batch(X, "X", self.in_features)
+        return self._X @ self.W.T + self.b
+
+    def backward(self, dY):
+        r"""dY (n, out) -> dX (n, in); sets :math:`dW = dY^T X` and :math:`db = \sum_i dY_i`."""
+        X = self._X
+        dY = self._check_backward(dY, None if X is None else (len(X), self.out_features))
+        self.dW = dY.T @ X
+        self.db = dY.sum(axis=0)
+        return dY @ self.W
+
+    def __repr__(self) -> str:
+        return f"Dense({self.in_features}, {self.out_features})"

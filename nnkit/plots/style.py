@@ -1,0 +1,38 @@
+"""One look for every figure: the Okabe-Ito palette, titles, labels and legends."""
+from __future__ import annotations
+
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+__all__ = ["COLORS", "CMAP", "new_figure", "finish"]
+
+# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
+COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+CMAP = ListedColormap(COLORS[:4], name="okabe_ito")
+
+
+def new_figure(ncols: int = 1, nrows: int = 1, width: float = 5.0, height: float = 3.6,
+               **kwargs):
+    """A figure not tracked by pyplot, with its axes.
+
+    Returns
+    -------
+    fig : Figure
+    axes : Axes or ndarray of Axes (as ``plt.subplots`` would)
+    """
+    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained", dpi=90)
+    axes = fig.subplots(nrows, ncols, **kwargs)
+    for ax in getattr(axes, "flat", [axes]):
+        ax.set_prop_cycle(color=COLORS)
+    return fig, axes
+
+
+def finish(ax, title: str, xlabel: str, ylabel: str, legend: bool | None = None):
+    """Set the title and axis labels; add a legend when there is more than one labelled artist."""
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    handles, _ = ax.get_legend_handles_labels()
+    if legend or (legend is None and len(handles) > 1):
+        ax.legend(frameon=False, fontsize="small")
+    return ax

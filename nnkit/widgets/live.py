@@ -1,0 +1,116 @@
+"""``Live``: a figure redrawn from ipywidgets controls, testable without a screen."""
+from __future__ import annotations
+
+import io
+import time
+
+import ipywidgets as W
+
+__all__ = ["Live", "float_slider", "int_slider", "log_slider", "dropdown", "toggle"]
+
+_LAYOUT = dict(layout=W.Layout(width="340px"), style={"description_width": "110px"},
+               continuous_update=True)
+
+
+def float_slider(value, lo, hi, step, description):
+    return W.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
+                         readout_format=".3g", **_LAYOUT)
+
+
+def int_slider(value, lo, hi, description, step=1):
+    return W.IntSlider(value=value, min=lo, max=hi, step=step, description=description, **_LAYOUT)
+
+
+def log_slider(value, lo, hi, description):
+    """A slider over ``10**lo .. 10**hi`` on a log scale."""
+    return W.FloatLogSlider(value=value, base=10, min=lo, max=hi, step=0.05,
+                            description=description, readout_format=".3g", **_LAYOUT)
+
+
+def dropdown(options, value, description):
+    return W.Dropdown(options=options, value=value, description=description,
+                      layout=W.Layout(width="340px"), style={"description_width": "110px"})
+
+
+def toggle(value, description):
+    return W.Checkbox(value=value, description=description, indent=False)
+
+
+def _in_kernel() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return False
+    ip = get_ipython()
+    return ip is not None and getattr(ip, "kernel", None) is not None
+
+
+class Live:
+    """Controls that redraw one figure.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    update : callable
+        ``update(**values)`` changes ``fig`` for the controls' values (keyword per
+        control) and may return a result, kept in ``self.result``.
+    controls : dict of str -> ipywidgets.ValueWidget
+
+    Attributes
+    ----------
+    result : object
+        What the last ``update`` returned.
+    last_seconds : float
+        Time of the last redraw: ``update`` plus rendering the PNG the notebook shows.
+    """
+
+    def __init__(self, fig, update, controls: dict, columns: int = 2):
+        self.fig, self.update, self.controls = fig, update, dict(controls)
+        self.output = W.Output()
+        self.result, self.last_seconds = None, 0.0
+        for control in self.controls.values():
+            control.observe(self._changed, names="value")
+        rows = [W.HBox(list(self.controls.values())[i:i + columns])
+                for i in range(0, len(self.controls), columns)]
+        self.widget = W.VBox([*rows, self.output])
+        self.redraw()
+
+    @property
+    def values(self) -> dict:
+        return {name: control.value for name, control in self.controls.items()}
+
+    def set(self, **values):
+        """Set controls by name, as a student would; each change redraws. Returns ``result``."""
+        for name, value in values.items():
+            if name not in self.controls:
+                raise KeyError(f"no control named {name!r}; this figure has {list(self.controls)}")
+            self.controls[name].value = value
+        return self.result
+
+    def _changed(self, change):
+        self.redraw()
+
+    def redraw(self):
+        """Call ``update`` with the current values and show the new picture."""
+        start = time.perf_counter()
+        self.result = self.update(**self.values)
+        png = self.png()
+        self.last_seconds = time.perf_counter() - start
+        if _in_kernel():
+            from IPython.display import Image, display
+
+            with self.output:
+                self.output.clear_output(wait=True)
+                display(Image(data=png, format="png"))
+        return self.result
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes, as the notebook shows it."""
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)

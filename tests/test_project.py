@@ -1,0 +1,57 @@
+"""The project around the library: notebooks stored clean, environment files in agreement."""
+import json
+import pathlib
+import re
+import subprocess
+import sys
+import tomllib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(p for d in ("lectures", "solutions", "exercises") for p in (ROOT / d).glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebook_committed_without_outputs(path):
+    nb = json.loads(path.read_text())
+    dirty = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+             and (c.get("outputs") or c.get("execution_count") is not None)]
+    assert not dirty, f"{path.name}: cells {dirty} have outputs or execution counts; clear them"
+
+
+def _name(requirement: str) -> tuple[str, str]:
+    name, bound = re.match(r"\s*([A-Za-z0-9_.-]+)\s*(.*)", requirement).groups()
+    return name.lower().replace("_", "-"), bound.replace(" ", "")
+
+
+def test_environment_yml_agrees_with_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = dict(map(_name, project["dependencies"] + project["optional-dependencies"]["test"]))
+    lines = (ROOT / "environment.yml").read_text().splitlines()
+    start = lines.index("dependencies:") + 1
+    conda = dict(_name(l.strip()[2:]) for l in lines[start:]
+                 if re.match(r"^  - [A-Za-z]", l) and not l.strip()[2:].startswith(("python", "pip")))
+    assert conda == wanted, (
+        "environment.yml and pyproject.toml list different dependencies or bounds:\n"
+        f"only in environment.yml: {sorted(set(conda.items()) - set(wanted.items()))}\n"
+        f"only in pyproject.toml: {sorted(set(wanted.items()) - set(conda.items()))}"
+    )
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    assert "make test" in (ROOT / "README.md").read_text()
+    assert "make lab" in (ROOT / "README.md").read_text()
+
+
+def test_import_is_fast_and_core_draws_nothing():
+    code = ("import sys, time; t = time.perf_counter(); import nnkit; "
+            "dt = time.perf_counter() - t; "
+            "print(dt, 'matplotlib' in sys.modules, 'ipywidgets' in sys.modules, "
+            "'nbformat' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    seconds, mpl, widgets, nbf = out.stdout.split()
+    assert (mpl, widgets, nbf) == ("False", "False", "False"), \
+        f"import nnkit pulled in matplotlib={mpl}, ipywidgets={widgets}, nbformat={nbf}"
+    assert float(seconds) < 0.5, f"import nnkit took {float(seconds):.3f} s; keep it under 0.5 s"
