@@ -43,7 +43,8 @@ def as_array(x, name: str) -> np.ndarray:
         return arr
     if arr.dtype.kind not in "biuf":
         raise TypeError(
-            f"{name} must be a numeric array (float or int); got {_describe(x)}"
+            f"{name} must be a numeric array (float or int); got {_describe(x)} "
+            f"(numpy dtype {arr.dtype})"
         )
     return arr.astype(np.float64)
 

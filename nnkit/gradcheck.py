@@ -55,7 +55,7 @@ def relative_error(a, b) -> float:
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12))
 
 
-def gradcheck(layer_or_net, X, rng=None, h: float = 1e-6, details: bool = False):
+def gradcheck(layer_or_net, X, rng=None, h: float = 1e-5, details: bool = False):
     r"""Check ``backward`` of a layer or network against centred differences.
 
     With a random upstream gradient :math:`G`, the scalar :math:`f = \sum Y \odot G`
@@ -69,6 +69,9 @@ def gradcheck(layer_or_net, X, rng=None, h: float = 1e-6, details: bool = False)
     X : ndarray, shape (n, n_0)
     rng : None, int or Generator
         For the upstream gradient.
+    h : float
+        Step of the centred differences. Their truncation error grows like h**2 and their
+        round-off like 1e-16/h; h near (1e-16)**(1/3) balances the two in float64.
     details : bool
         Also return a dict of the relative error per array (``"X"``, ``"W"``, ...).
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import functional as F
-from ._validation import as_batch, check_finite, check_same_shape
+from ._validation import as_array, as_batch, check_finite, check_same_shape
 
 __all__ = ["Loss", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "SoftmaxCrossEntropyLoss"]
 
@@ -41,7 +41,7 @@ class Loss:
         return self._grad(*self._saved)
 
     def _targets(self, Yhat, Y):
-        Y = as_batch(Y, "Y")
+        Y = as_array(Y, "Y")
         check_same_shape(Yhat, Y, "Yhat", "Y")
         check_finite(Y, "Y", " (the targets)")
         return Y
@@ -99,7 +99,8 @@ class BCELoss(Loss):
 
 class BCEWithLogitsLoss(Loss):
     r"""Binary cross-entropy on logits :math:`z`, with :math:`a = \sigma(z)`:
-    :math:`L = \frac1n\sum_{i,k}[\operatorname{softplus}(z_{ik}) - y_{ik} z_{ik}]`,
+    :math:`L = \frac1n\sum_{i,k}[\operatorname{softplus}(z_{ik}) - y_{ik} z_{ik}]`
+    (computed as :math:`\max(z, 0) - yz + \log(1 + e^{-|z|})`),
     stable for any logit; :math:`\partial L/\partial z = (\sigma(z) - y)/n`.
     """
 
@@ -109,7 +110,8 @@ class BCEWithLogitsLoss(Loss):
         return Y
 
     def _value(self, Z, Y):
-        return np.sum(F.softplus(Z) - Y * Z) / len(Y)
+        # max(z, 0) - y z is exact for 0/1 targets, so no large terms cancel.
+        return np.sum(np.maximum(Z, 0.0) - Y * Z + np.log1p(np.exp(-np.abs(Z)))) / len(Y)
 
     def _grad(self, Z, Y):
         return (F.sigmoid(Z) - Y) / len(Y)
@@ -152,9 +154,17 @@ class SoftmaxCrossEntropyLoss(Loss):
 
     def _value(self, Z, Y):
         n = len(Z)
+        # Shift by the row maximum: the largest shifted logit is exactly 0, and
+        # log(1 + sum of the others) goes through log1p, so a confident, correct
+        # prediction keeps its tiny loss to full relative precision.
+        top = Z.argmax(axis=1)
+        shifted = Z - Z[np.arange(n), top][:, None]
+        others = np.exp(shifted)
+        others[np.arange(n), top] = 0.0
+        log_sum = np.log1p(others.sum(axis=1))
         if Y.ndim == 1:
-            return np.sum(F.logsumexp(Z, axis=1) - Z[np.arange(n), Y]) / n
-        return -np.sum(Y * F.log_softmax(Z, axis=1)) / n
+            return np.sum(log_sum - shifted[np.arange(n), Y]) / n
+        return -np.sum(Y * (shifted - log_sum[:, None])) / n
 
     def _grad(self, Z, Y):
         n = len(Z)

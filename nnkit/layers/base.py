@@ -24,6 +24,13 @@ class Parameter:
     def value(self) -> np.ndarray:
         return getattr(self.owner, self.name)
 
+    @value.setter
+    def value(self, new) -> None:
+        # ``p.value -= lr * p.grad`` lands here; write in place so the layer keeps its array.
+        current = getattr(self.owner, self.name)
+        if new is not current:
+            current[...] = new
+
     @property
     def grad(self) -> np.ndarray | None:
         return getattr(self.owner, "d" + self.name, None)
