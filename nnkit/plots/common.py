@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..layers import Sigmoid
 from .style import CMAP, COLORS, finish, new_figure
 
 __all__ = ["grid", "predict_classes", "decision_surface", "loss_curves"]
@@ -22,7 +23,8 @@ def grid(X, resolution: int = 150, margin: float = 0.3):
 
 
 def predict_classes(net, points) -> np.ndarray:
-    """Class per row of ``points``: argmax of several outputs, or output > 1/2 (> 0 for logits) for one."""
+    """Class per row of ``points``: argmax of several outputs; for one output, > 1/2 when the
+    network ends in a sigmoid (a probability) and > 0 otherwise (a logit)."""
     was_training = getattr(net, "training", True)
     net.eval()
     out = net.forward(points)
@@ -30,7 +32,8 @@ def predict_classes(net, points) -> np.ndarray:
         net.train()
     if out.shape[1] > 1:
         return out.argmax(axis=1)
-    threshold = 0.5 if out.min() >= 0 and out.max() <= 1 else 0.0
+    last = net.layers[-1] if hasattr(net, "layers") and net.layers else net
+    threshold = 0.5 if isinstance(last, Sigmoid) else 0.0
     return (out[:, 0] > threshold).astype(int)
 
 

@@ -12,15 +12,18 @@ CMAP = ListedColormap(COLORS[:4], name="okabe_ito")
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, width: float = 5.0, height: float = 3.6,
-               **kwargs):
+               layout: str | None = "constrained", **kwargs):
     """A figure not tracked by pyplot, with its axes.
+
+    ``layout=None`` skips constrained layout, which a figure redrawn many times a second
+    (a widget's) may not afford; set margins with ``fig.subplots_adjust`` then.
 
     Returns
     -------
     fig : Figure
     axes : Axes or ndarray of Axes (as ``plt.subplots`` would)
     """
-    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained", dpi=90)
+    fig = Figure(figsize=(width * ncols, height * nrows), layout=layout, dpi=90)
     axes = fig.subplots(nrows, ncols, **kwargs)
     for ax in getattr(axes, "flat", [axes]):
         ax.set_prop_cycle(color=COLORS)
