@@ -8,6 +8,12 @@ STAMP := $(VENV)/.nnkit-installed
 # Notebooks run two at a time, one notebook per worker.
 PYTEST_NOTEBOOKS := --nbval-lax --nbval-current-env -n 2 --dist loadfile
 
+# One BLAS thread per process: the tests run two notebooks at once on two cores, and
+# OpenBLAS's own threads on top of that made training up to 15x slower.
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+
 .PHONY: lab test test-unit test-notebooks test-browser site bench release clean
 
 $(STAMP): pyproject.toml
@@ -27,6 +33,34 @@ test-unit: $(STAMP)
 
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_NOTEBOOKS) -q lectures solutions exercises
+
+# Timings of the library (against PyTorch and a hand-fused numpy step) and of the course;
+# the results go to benchmarks/README.md. PyTorch is optional: without it, its column is skipped.
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]" || $(BIN)/python -m pip install --quiet threadpoolctl || true
+	$(BIN)/python -m benchmarks.run --write benchmarks/README.md
+
+# The browser test and the website install their own extras on first use.
+$(VENV)/.nnkit-browser-installed: $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[test,browser]"
+	touch $@
+
+$(VENV)/.nnkit-site-installed: $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[test,site]"
+	touch $@
+
+# Every lecture in JupyterLab in headless Chromium (Debian's chromium package; `playwright
+# install` is never used): Run All without errors, sliders redraw, the playground trains.
+# Failures leave screenshots in screenshots/browser/. Other notebooks:
+# make test-browser BROWSER_ARGS='--notebooks "exercises/*.ipynb"'
+test-browser: $(VENV)/.nnkit-browser-installed
+	$(BIN)/python -m pytest browser -q $(BROWSER_ARGS)
+
+# The course as a static website in site/_build/html, every notebook executed afresh (-E),
+# then checked by tests/test_site.py. Open site/_build/html/index.html in a browser.
+site: $(VENV)/.nnkit-site-installed
+	$(BIN)/python -m sphinx -E -q -b html -j 2 site site/_build/html
+	$(BIN)/python -m pytest -q -m site tests/test_site.py
 
 release: $(STAMP)
 	$(BIN)/nnkit-course release

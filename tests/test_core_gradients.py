@@ -181,3 +181,19 @@ def test_relative_error_formula():
     assert nk.relative_error([1.0, 0.0], [0.0, 0.0]) == pytest.approx(1.0)
     assert nk.relative_error([0.0], [0.0]) == 0.0
     assert nk.relative_error([2.0], [1.0]) == pytest.approx(1 / 3)
+
+
+def test_gradcheck_accepts_an_exactly_zero_gradient():
+    # A bias in front of batch norm has no effect on the output: its gradient is exactly 0,
+    # and the differences are round-off. That is a match, not an error of about 1.
+    net = nk.Sequential([nk.Dense(3, 4, rng=0), nk.BatchNorm(4)])
+    X = np.random.default_rng(0).standard_normal((6, 3))
+    worst, errors = nk.gradcheck(net, X, rng=0, details=True)
+    assert errors["b"] == 0.0 and worst < TOL
+    # ...but a wrong zero is still caught.
+    class Lazy(nk.Dense):
+        def backward(self, dY):
+            dX = super().backward(dY)
+            self.db = np.zeros_like(self.db)
+            return dX
+    assert nk.gradcheck(Lazy(3, 2, rng=0), X, rng=0) > 0.5

@@ -5,8 +5,10 @@ import io
 import time
 
 import ipywidgets as W
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-__all__ = ["Live", "float_slider", "int_slider", "log_slider", "dropdown", "toggle"]
+__all__ = ["Live", "freeze_layout", "float_slider", "int_slider", "log_slider", "dropdown",
+           "toggle"]
 
 _LAYOUT = dict(layout=W.Layout(width="340px"), style={"description_width": "110px"},
                continuous_update=True)
@@ -45,6 +47,25 @@ def _in_kernel() -> bool:
     return ip is not None and getattr(ip, "kernel", None) is not None
 
 
+def freeze_layout(fig):
+    """Lay ``fig`` out once, then keep that layout: a widget's axes do not move.
+
+    Constrained layout costs about half of every redraw, so it runs here (twice: colour
+    bars need a second pass) and is then switched off with ``None`` (``"none"`` would
+    leave a placeholder engine that still makes savefig draw twice). Titles get a fixed
+    height, so no redraw searches for decorations above each axes; and the figure keeps
+    one Agg canvas, whose renderer caches text layouts between redraws.
+    """
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    for _ in range(2):
+        fig.draw_without_rendering()
+    for ax in fig.axes:
+        ax.set_title(ax.get_title(), y=ax.title.get_position()[1], fontsize=ax.title.get_fontsize())
+    fig.set_layout_engine(None)
+    return fig
+
+
 class Live:
     """Controls that redraw one figure.
 
@@ -73,6 +94,8 @@ class Live:
         rows = [W.HBox(list(self.controls.values())[i:i + columns])
                 for i in range(0, len(self.controls), columns)]
         self.widget = W.VBox([*rows, self.output])
+        self.update(**self.values)  # the first picture fixes the layout for every redraw
+        freeze_layout(fig)
         self.redraw()
 
     @property
