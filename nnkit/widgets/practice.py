@@ -5,10 +5,8 @@ once, and returns a ``Live`` whose ``update`` only changes artists in place.
 """
 from __future__ import annotations
 
-import io
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from .. import experiments as ex
 from .. import preprocess
@@ -19,27 +17,6 @@ from ..plots.style import COLORS, finish, new_figure
 from .live import Live, dropdown, float_slider, int_slider, log_slider
 
 __all__ = ["init_explorer", "preprocessing_explorer", "batchnorm_explorer", "search_explorer"]
-
-
-def _live(fig, update, controls: dict) -> Live:
-    """A ``Live`` whose layout is computed once, for the first picture, then kept.
-
-    Constrained layout costs about half of every redraw; the controls change data and
-    titles, not the axes' sizes, so the layout of the first picture serves them all.
-    Text is most of what remains, hence few ticks and plain (not mathtext) labels in the
-    figures below.
-    """
-    update(**{name: control.value for name, control in controls.items()})
-    # One Agg canvas for the figure's life: its renderer, and the text layouts cached on
-    # it, are reused by every redraw instead of being rebuilt for each PNG.
-    FigureCanvasAgg(fig)
-    fig.savefig(io.BytesIO(), format="png")
-    for ax in fig.axes:  # a fixed title height: no search for decorations above each axes
-        ax.set_title(ax.get_title(), y=ax.title.get_position()[1], fontsize=ax.title.get_fontsize())
-    # None rather than "none": "none" leaves a placeholder engine, and savefig then still
-    # makes a second, layout-only drawing pass before the real one.
-    fig.set_layout_engine(None)
-    return Live(fig, update, controls)
 
 
 INITS = {"small": "small N(0, 0.01²)", "large": "large N(0, 1)",
@@ -100,7 +77,7 @@ def init_explorer(study: dict | None = None) -> Live:
         return stats
 
     options = [(label, name) for name, label in INITS.items()]
-    return _live(fig, update, {"init": dropdown(options, "xavier", "initialiser"),
+    return Live(fig, update, {"init": dropdown(options, "xavier", "initialiser"),
                               "activation": dropdown(list(ACTIVATIONS), "tanh", "activation")})
 
 
@@ -151,7 +128,7 @@ def preprocessing_explorer(n: int = 500, rng=0) -> Live:
                      + (f", eps = {eps:.2g}" if step == "whitened" else ""))
         return C
 
-    return _live(fig, update, {"step": dropdown(list(STEPS), "original", "step"),
+    return Live(fig, update, {"step": dropdown(list(STEPS), "original", "step"),
                               "correlation": float_slider(0.8, -0.95, 0.95, 0.05, "correlation"),
                               "eps": log_slider(1e-5, -6, 1, "whitening eps")})
 
@@ -184,7 +161,7 @@ def batchnorm_explorer(n: int = 400, rng=0) -> Live:
         ax.set_title(f"γ = {gamma:.2f}, β = {beta:.2f}: output mean {mean:.2f}, std {std:.2f}")
         return mean, std
 
-    return _live(fig, update, {"gamma": float_slider(1.0, 0.1, 4.0, 0.05, "γ (scale)"),
+    return Live(fig, update, {"gamma": float_slider(1.0, 0.1, 4.0, 0.05, "γ (scale)"),
                               "beta": float_slider(0.0, -4.0, 6.0, 0.1, "β (shift)")})
 
 
@@ -213,6 +190,6 @@ def search_explorer(objective=ex.toy_objective) -> Live:
         ax_top.set_title(f"{layout}, {trials} trials: {distinct} important values, best {score:.3f}")
         return score, distinct
 
-    return _live(fig, update, {"layout": dropdown(["grid", "random"], "grid", "layout"),
+    return Live(fig, update, {"layout": dropdown(["grid", "random"], "grid", "layout"),
                               "per_side": int_slider(3, 2, 6, "√trials"),
                               "seed": int_slider(0, 0, 20, "seed (random)")})
