@@ -53,7 +53,7 @@ class Step(_Elementwise):
         return F.step(X)
 
     def _f_grad(self):
-        return 0.0 * self._X
+        return np.zeros_like(self._X)
 
 
 class Sign(_Elementwise):
@@ -67,7 +67,7 @@ class Sign(_Elementwise):
         return np.sign(X)
 
     def _f_grad(self):
-        return 0.0 * self._X
+        return np.zeros_like(self._X)
 
 
 class Sigmoid(_Elementwise):

@@ -1,0 +1,136 @@
+"""Lecture 06 (classifiers and cross-entropy): neuron.logit_costs, nnkit.plots.classifiers, nnkit.widgets.classifiers."""
+import statistics
+import time
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from matplotlib.figure import Figure
+
+import nnkit as nk
+from nnkit import neuron
+from nnkit.plots import classifiers as P
+from nnkit.widgets import classifiers as W
+
+F = nk.functional
+
+
+# ---------------------------------------------------------------- neuron.logit_costs
+
+@given(z=st.floats(-12, 12, allow_nan=False), y=st.sampled_from([0.0, 0.3, 1.0]))
+def test_logit_costs_slopes_match_centred_differences(z, y):
+    h = 1e-6
+    costs = neuron.logit_costs([z], y)
+    up, down = neuron.logit_costs([z + h], y), neuron.logit_costs([z - h], y)
+    for cost, (C, slope) in costs.items():
+        numeric = (up[cost][0] - down[cost][0]) / (2 * h)
+        assert np.allclose(slope, numeric, rtol=1e-5, atol=1e-8), f"{cost}: dC/dz {slope} vs {numeric} at z = {z}"
+
+
+def test_logit_costs_formulas():
+    z = np.linspace(-10, 10, 201)
+    a = F.sigmoid(z)
+    costs = neuron.logit_costs(z, 1.0)
+    C, slope = costs["quadratic"]
+    assert np.allclose(C, (a - 1) ** 2 / 2) and np.allclose(slope, (a - 1) * a * (1 - a))
+    C, slope = costs["cross_entropy"]
+    assert np.allclose(C, -np.log(a)) and np.allclose(slope, a - 1), "CE slope should be a - y"
+    assert np.all(costs["cross_entropy"][0] >= 0), "cross-entropy is never negative"
+    assert np.isfinite(neuron.logit_costs([-1000.0, 1000.0], 1.0)["cross_entropy"][0]).all()
+
+
+def test_quadratic_slope_vanishes_where_cross_entropy_does_not():
+    costs = neuron.logit_costs([8.0], 0.0)  # confidently wrong
+    assert abs(costs["quadratic"][1][0]) < 1e-3 < 0.99 < costs["cross_entropy"][1][0]
+
+
+# ---------------------------------------------------------------- plots
+
+def _check_figure(fig):
+    assert isinstance(fig, Figure), f"expected a matplotlib Figure, got {type(fig).__name__}"
+    for ax in fig.axes:
+        assert ax.get_title(), "an axes of the figure has no title"
+        assert ax.get_xlabel() and ax.get_ylabel(), f"axes {ax.get_title()!r} lacks an axis label"
+
+
+def _runs():
+    run = neuron.train_neuron([2.0], [2.0], [1.0], [0.0], epochs=10)
+    return {"quadratic": run, "again": run}
+
+
+def _nets():
+    X, Y = nk.data.blobs(60, 3, 0.3, rng=0)
+    return {"a": nk.MLP([2, 4, 3], rng=0), "b": nk.MLP([2, 4, 3], output="sigmoid", rng=1)}, X, Y
+
+
+PLOTS = {
+    "slowdown": lambda: P.slowdown(_runs()),
+    "cross_entropy_curves": lambda: P.cross_entropy_curves(np.linspace(0.1, 0.9, 9),
+                                                           {0.0: np.linspace(1, 0, 9), 1.0: np.linspace(0, 1, 9)}),
+    "logit_costs_figure": lambda: P.logit_costs_figure(1.0),
+    "softmax_bars": lambda: P.softmax_bars([1.0, 0.0, -2.0], label=0),
+    "classifiers": lambda: P.classifiers(*_nets(), accuracies={"a": 0.5, "b": 0.25}),
+}
+
+
+@pytest.mark.parametrize("name", list(PLOTS))
+def test_plot_returns_a_labelled_figure(name):
+    _check_figure(PLOTS[name]())
+
+
+def test_classifiers_titles_carry_the_accuracies():
+    fig = P.classifiers(*_nets(), accuracies={"a": 0.5, "b": 0.25})
+    assert [ax.get_title() for ax in fig.axes] == ["a: accuracy 50.0%", "b: accuracy 25.0%"]
+
+
+# ---------------------------------------------------------------- widgets
+
+def _exercise(live, changes):
+    """Apply each change as a student would; each must change the picture.
+
+    Returns the CPU seconds of each redraw (update + PNG); CPU rather than wall time,
+    which on a shared CI machine mostly measures the other jobs.
+    """
+    times = []
+    for change in changes:
+        before = live.png()
+        start = time.process_time()
+        live.set(**change)
+        times.append(time.process_time() - start)
+        assert live.png() != before, f"setting {change} did not change the figure"
+    return times
+
+
+def _assert_fast(times):
+    median = statistics.median(times)
+    assert median < 0.15, f"median redraw {median:.3f} s (CPU) over {len(times)} redraws; keep it under 0.15 s"
+
+
+def test_logit_explorer():
+    live = W.logit_explorer(z=2.0, y=0)
+    times = _exercise(live, [{"z": -3.0}, {"y": 1}, {"z": 5.5}, {"z": 0.0}, {"y": 0}])
+    _assert_fast(times)
+    expected = neuron.logit_costs([0.0], 0)
+    for cost in neuron.COSTS:
+        assert np.allclose(live.result[cost], expected[cost]), f"{cost}: the widget should draw logit_costs"
+
+
+def test_slowdown_explorer():
+    live = W.slowdown_explorer()
+    times = _exercise(live, [{"w": 0.6}, {"b": 0.9}, {"lr": 0.5}, {"w": -1.0}, {"b": 3.0}])
+    _assert_fast(times)
+    for cost in neuron.COSTS:
+        expected = neuron.train_neuron(-1.0, 3.0, [1.0], [0.0], cost, 0.5, 300)
+        assert np.allclose(live.result[cost].loss, expected.loss), f"{cost}: the widget should draw train_neuron"
+
+
+def test_softmax_explorer():
+    live = W.softmax_explorer()
+    times = _exercise(live, [{"z0": -2.0}, {"z1": 4.0}, {"z2": 0.5}, {"label": 2}, {"z0": 3.0}])
+    _assert_fast(times)
+    z = np.array([3.0, 4.0, 0.5])
+    a = F.softmax(z)
+    assert np.allclose(live.result["a"], a)
+    assert np.isclose(live.result["cost"], -np.log(a[2])), "the cost is -ln a_label"
+    assert np.allclose(live.result["grad"], a - np.eye(3)[2]), "the gradient is a - y"
