@@ -1,0 +1,138 @@
+"""Compare a student's result with the expected one and say, in words, how they differ.
+
+:func:`difference` returns ``None`` when the results agree, else one sentence that
+names the part that differs (``dW2``), its shape or the worst entry, so the student
+knows where to look.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["difference", "shape_hint", "fmt"]
+
+
+def fmt(x) -> str:
+    """A short, readable rendering of a number or a small array (shapes for large ones)."""
+    if isinstance(x, np.ndarray):
+        if x.size <= 12:
+            text = np.array2string(x, precision=4, separator=", ", max_line_width=10 ** 6)
+            return " ".join(text.split())  # one line, for reports and CSV cells
+        return f"array of shape {x.shape}"
+    if isinstance(x, (float, np.floating)):
+        return f"{float(x):.6g}"
+    if isinstance(x, (list, tuple)) and len(x) <= 8:
+        return repr(x)
+    if callable(x):
+        return getattr(x, "__name__", "a function")
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def shape_hint(got: tuple, want: tuple) -> str:
+    """A likely reason why an array came back with shape ``got`` instead of ``want``."""
+    if len(got) == 2 and got == want[::-1] and got != want:
+        return " It looks transposed."
+    if len(want) == 1 and got in ((want[0], 1), (1, want[0])):
+        return f" Return a 1-D array of shape {want}: e.g. `.ravel()`, or drop `keepdims=True`."
+    if len(want) == 2 and want[1] == 1 and got == (want[0],):
+        return f" Keep the column: shape {want}, e.g. `.reshape(-1, 1)`."
+    if len(got) == len(want) + 1 and got[:len(want)] == want or (
+            len(got) == 2 and len(want) >= 1 and got[0] == got[1] == want[0]):
+        return (" An extra axis appeared: either a sum over an axis is missing, or a column "
+                "(n, 1) met a vector (n,) and numpy broadcast them silently into an (n, n) "
+                "matrix. Print the shapes of the arrays you add or subtract.")
+    if len(got) == len(want) + 1 and got[1:] == want:
+        return " An extra leading axis appeared: did you forget to sum or average over it?"
+    if len(got) == len(want) + 1:
+        return " An extra axis appeared: did you forget to sum over it?"
+    return ""
+
+
+def difference(got, want, *, rtol: float, atol: float, name: str = "the result", names=None):
+    """``None`` if ``got`` matches ``want``, else a sentence saying how it differs.
+
+    ``want`` may be a number, an array, a tuple of those (``names`` labels the parts)
+    or a dict; ``got`` must have the same structure, and arrays the same shape (no
+    broadcasting is accepted).
+    """
+    if isinstance(want, tuple):
+        if not isinstance(got, (tuple, list)):
+            what = ", ".join(names) if names else f"{len(want)} values"
+            return f"{name} should be a tuple ({what}); got {_kind(got)}."
+        if len(got) != len(want):
+            return f"{name} should hold {len(want)} values; got {len(got)}."
+        for i, (g, w) in enumerate(zip(got, want)):
+            label = names[i] if names else f"item {i} of {name}"
+            found = difference(g, w, rtol=rtol, atol=atol, name=label)
+            if found:
+                return found
+        return None
+    if isinstance(want, dict):
+        if not isinstance(got, dict):
+            return f"{name} should be a dict with keys {sorted(want)}; got {_kind(got)}."
+        if set(got) != set(want):
+            return f"{name} should have the keys {sorted(want)}; got {sorted(got)}."
+        for key in want:
+            found = difference(got[key], want[key], rtol=rtol, atol=atol, name=f"{name}[{key!r}]")
+            if found:
+                return found
+        return None
+    if isinstance(want, (bool, np.bool_)):
+        return None if got is want or got == want else f"{name} should be {want}; got {fmt(got)}."
+    if isinstance(want, numbers.Integral):
+        return _integer(got, int(want), name)
+    return _array(got, np.asarray(want, dtype=np.float64), rtol, atol, name)
+
+
+def _kind(x) -> str:
+    if x is None:
+        return "None (did you forget `return`?)"
+    if isinstance(x, np.ndarray):
+        return f"an array of shape {x.shape}"
+    return type(x).__name__
+
+
+def _integer(got, want: int, name: str):
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (numbers.Real, np.ndarray)):
+        return f"{name} should be a whole number; got {_kind(got)}."
+    value = np.asarray(got)
+    if value.size != 1:
+        return f"{name} should be a single number; got an array of shape {value.shape}."
+    if float(value) != want:
+        return f"{name} should be {want}; got {fmt(value.item())}."
+    return None
+
+
+def _array(got, want: np.ndarray, rtol: float, atol: float, name: str):
+    if got is None or isinstance(got, (str, bytes, dict)):
+        return f"{name} should be {'a number' if want.ndim == 0 else 'an array'}; got {_kind(got)}."
+    try:
+        arr = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return f"{name} should be numeric; got {_kind(got)} that numpy cannot turn into numbers."
+    if want.ndim == 0:
+        if arr.size != 1:
+            return f"{name} should be a single number; got an array of shape {arr.shape}."
+        arr = arr.reshape(())
+    elif arr.shape != want.shape:
+        return (f"{name} has shape {arr.shape}; expected {want.shape}."
+                + shape_hint(arr.shape, want.shape))
+    bad = ~np.isfinite(arr) & np.isfinite(want)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        kind = "nan" if np.isnan(arr[where]) else "inf"
+        at = f" at index {where}" if where else ""
+        return (f"{name} contains {kind}{at} where {fmt(want[where])} was expected: "
+                f"something overflowed or divided by zero.")
+    close = np.isclose(arr, want, rtol=rtol, atol=atol, equal_nan=True)
+    if close.all():
+        return None
+    err = np.where(close, 0.0, np.abs(arr - want))
+    where = np.unravel_index(np.argmax(err), err.shape)
+    at = f" at index {tuple(int(i) for i in where)}" if where else ""
+    got_v, want_v = arr[where], want[where]
+    return (f"{name} is wrong{at}: expected {fmt(want_v)}, got {fmt(got_v)} "
+            f"(difference {fmt(abs(got_v - want_v))}; {int((~close).sum())} of {close.size} "
+            f"entries differ).")
