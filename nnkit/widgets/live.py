@@ -5,9 +5,11 @@ import io
 import time
 
 import ipywidgets as W
+import numpy as np
+from PIL import Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-__all__ = ["Live", "freeze_layout", "float_slider", "int_slider", "log_slider", "dropdown",
+__all__ = ["Live", "BlitLive", "freeze_layout", "float_slider", "int_slider", "log_slider", "dropdown",
            "toggle"]
 
 _LAYOUT = dict(layout=W.Layout(width="340px"), style={"description_width": "110px"},
@@ -137,3 +139,50 @@ class Live:
         from IPython.display import display
 
         display(self.widget)
+
+
+class BlitLive(Live):
+    """A :class:`Live` that re-renders only its moving artists over a cached background.
+
+    Rendering a whole figure costs 50-150 ms, mostly text layout; redrawing a few
+    lines over a saved picture of everything else costs a few. The background is
+    drawn again whenever an axes' limits, scales or legend change.
+
+    Parameters
+    ----------
+    fig, update, controls
+        As for :class:`Live`.
+    animated : list of Artist
+        The artists ``update`` changes; everything else must stay as it was drawn.
+    """
+
+    def __init__(self, fig, update, controls: dict, animated, columns: int = 2):
+        self.animated = list(animated)
+        for artist in self.animated:
+            artist.set_animated(True)
+        self._canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+        self._background, self._signature = None, None
+        super().__init__(fig, update, controls, columns)
+
+    def _static_signature(self):
+        parts = []
+        for ax in self.fig.axes:
+            legend = ax.get_legend()
+            parts.append((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(),
+                          tuple(t.get_text() for t in legend.get_texts()) if legend else ()))
+        return tuple(parts)
+
+    def png(self) -> bytes:
+        signature = self._static_signature()
+        if self._background is None or signature != self._signature:
+            self._canvas.draw()  # draws every artist but the animated ones
+            self._background = self._canvas.copy_from_bbox(self.fig.bbox)
+            self._signature = signature
+        else:
+            self._canvas.restore_region(self._background)
+        for artist in self.animated:
+            self.fig.draw_artist(artist)
+        buffer = io.BytesIO()
+        Image.fromarray(np.asarray(self._canvas.buffer_rgba())).save(
+            buffer, format="png", compress_level=1)
+        return buffer.getvalue()

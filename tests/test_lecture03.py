@@ -1,0 +1,211 @@
+"""Lecture 03 (gradient descent): nnkit.descent, its figures and its widgets."""
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from matplotlib.figure import Figure
+
+import nnkit as nk
+from nnkit import descent
+from nnkit.plots import descent as P
+from nnkit.widgets import descent as WD
+
+
+def assert_labelled(fig):
+    """A Figure whose every visible axes has a title and both axis labels."""
+    assert isinstance(fig, Figure), f"expected a matplotlib Figure, got {type(fig).__name__}"
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert axes, "the figure has no axes"
+    for ax in axes:
+        assert ax.get_title(), f"an axes has no title (labels {ax.get_xlabel()!r}, {ax.get_ylabel()!r})"
+        assert ax.get_xlabel() and ax.get_ylabel(), f"axes {ax.get_title()!r} lacks an axis label"
+
+
+def assert_live(live, settings, limit=0.15):
+    """Each setting changes the picture; the median redraw is under ``limit`` seconds."""
+    times = []
+    for values in settings:
+        before = live.png()
+        live.set(**values)
+        after = live.png()
+        assert after != before, f"setting {values} did not change the picture"
+        times.append(live.last_seconds)
+    median = float(np.median(times))
+    assert median < limit, f"median redraw {median * 1000:.0f} ms over {times}; must be < {limit * 1000:.0f} ms"
+    return median
+
+
+# --- the plane ---------------------------------------------------------------------------
+
+def test_bowl_and_gradient_at_the_seed_points():
+    P3 = np.array([[0.0, 5.0], [1.0, 1.0], [1.25, 0.0]])
+    assert np.allclose(descent.bowl(P3), [25.0, 5.0, 6.25])
+    assert np.allclose(descent.bowl_gradient(P3), [[0, 10], [8, 2], [10, 0]])
+
+
+@given(st.floats(-5, 5), st.floats(-5, 5), st.floats(0.5, 5), st.floats(0.5, 5))
+def test_bowl_gradient_matches_finite_differences(x, y, a, b):
+    numeric = descent.gradient(lambda p: descent.bowl(p, a, b), [x, y])
+    assert np.allclose(numeric, descent.bowl_gradient([x, y], a, b), atol=1e-5)
+
+
+@given(st.floats(-3, 3), st.floats(-3, 3))
+def test_tangent_is_perpendicular_to_the_gradient(x, y):
+    if x * x + y * y < 1e-4:
+        return
+    t = descent.ellipse_tangent([x, y])
+    g = descent.bowl_gradient([x, y])
+    assert np.isclose(np.linalg.norm(t), 1.0)
+    assert abs(g @ t) < 1e-9 * max(1.0, np.linalg.norm(g))
+
+
+def test_tangent_refuses_the_minimum():
+    with pytest.raises(ValueError, match="minimum"):
+        descent.ellipse_tangent([0.0, 0.0])
+
+
+def test_hessian_of_the_bowl():
+    assert np.allclose(descent.hessian(descent.bowl_gradient, [0.2, -1.0]), np.diag([8.0, 2.0]), atol=1e-6)
+
+
+def test_descend_follows_the_update_rule():
+    path = descent.descend(None, [1.0, 2.0], 0.1, 3, grad=descent.bowl_gradient)
+    assert path.shape == (4, 2)
+    for t in range(3):
+        assert np.allclose(path[t + 1], path[t] - 0.1 * descent.bowl_gradient(path[t]))
+    numeric = descent.descend(descent.bowl, [1.0, 2.0], 0.1, 3)
+    assert np.allclose(numeric, path, atol=1e-8)
+
+
+def test_descend_stops_cleanly_when_it_blows_up():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow warning may escape
+        path = descent.descend(None, [1.0], 10.0, 500, grad=lambda p: 2 * p)
+    assert np.isinf(path[-1]).all() and np.isfinite(path[:10]).all()
+
+
+def test_largest_stable_lr_on_the_bowl():
+    assert abs(descent.largest_stable_lr(descent.bowl_gradient, [1.0, 1.0], 0.1, 0.5) - 0.25) < 1e-4
+    assert abs(descent.largest_stable_lr(descent.bowl_gradient, [0.0, 1.0], 0.1, 1.5) - 1.0) < 1e-4
+    with pytest.raises(ValueError, match="lo must be a stable rate"):
+        descent.largest_stable_lr(descent.bowl_gradient, [1.0, 1.0], 0.3, 0.5)
+
+
+# --- the minimal example --------------------------------------------------------------------
+
+@given(st.floats(0.01, 1.15), st.floats(-5, 5).filter(lambda v: abs(v - 2) > 0.1))
+def test_minimal_run_matches_the_closed_form(lr, theta0):
+    run = descent.minimal_run(theta0, lr, 20)
+    assert nk.relative_error(run, descent.minimal_closed_form(theta0, lr, 20)) < 1e-6
+
+
+@pytest.mark.parametrize("lr, regime", [(0.1, "monotone"), (0.45, "monotone"), (0.5, "one step"),
+                                        (0.55, "oscillating"), (0.95, "oscillating"),
+                                        (1.0, "bouncing"), (1.05, "divergent"), (2.0, "divergent")])
+def test_regimes_predicted_and_observed(lr, regime):
+    assert descent.minimal_regime(lr) == regime
+    assert descent.observed_regime(descent.minimal_run(5.0, lr, 40)) == regime
+
+
+def test_minimal_regime_rejects_non_positive_rates():
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        descent.minimal_regime(0.0)
+
+
+# --- mini-batches -----------------------------------------------------------------------------
+
+@given(st.integers(1, 50), st.integers(1, 20), st.integers(0, 10))
+def test_batches_partition_the_data(n, m, seed):
+    parts = descent.batches(n, m, rng=seed)
+    assert np.array_equal(np.sort(np.concatenate(parts)), np.arange(n))
+    assert len(parts) == -(-n // m) and all(len(p) == m for p in parts[:-1])
+
+
+@given(st.sampled_from([1, 2, 4, 8, 16]), st.integers(0, 5))
+def test_mean_of_equal_minibatch_gradients_is_the_full_gradient(m, seed):
+    X, Y = nk.data.semicircle_parabola(16, rng=seed)
+    net = nk.MLP([2, 3, 2], activation="tanh", rng=seed)
+    full, value = descent.flat_gradient(net, nk.MSELoss(), X, Y)
+    G, sizes = descent.minibatch_gradients(net, nk.MSELoss(), X, Y, m, rng=seed)
+    assert G.shape == (16 // m, full.size) and np.all(sizes == m)
+    assert nk.relative_error(G.mean(axis=0), full) < 1e-12
+    assert value == pytest.approx(nk.MSELoss()(net.forward(X), Y))
+
+
+def test_flat_gradient_matches_finite_differences():
+    X, Y = nk.data.semicircle_parabola(10, rng=0)
+    net = nk.MLP([2, 3, 2], activation="sigmoid", rng=0)
+    g, _ = descent.flat_gradient(net, nk.MSELoss(), X, Y)
+    loss = nk.MSELoss()
+    numeric = np.concatenate([nk.numerical_gradient(lambda: loss(net.forward(X), Y), p.value).ravel()
+                              for p in net.parameters()])
+    assert nk.relative_error(g, numeric) < 1e-7
+
+
+def test_batch_size_runs_record_divergence_quietly():
+    X, Y = nk.data.semicircle_parabola(16, rng=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        runs = descent.batch_size_runs(lambda: nk.MLP([2, 3, 2], activation="sigmoid", rng=1),
+                                       nk.MSELoss(), X, Y, [4, 16], [0.3, 30.0], epochs=8)
+    assert set(runs) == {(4, 0.3), (4, 30.0), (16, 0.3), (16, 30.0)}
+    assert runs[(4, 0.3)]["steps_per_epoch"] == 4 and runs[(16, 0.3)]["steps_per_epoch"] == 1
+    assert not runs[(4, 0.3)]["diverged"] and len(runs[(4, 0.3)]["loss"]) == 8
+    assert runs[(4, 30.0)]["diverged"] and runs[(16, 30.0)]["diverged"]
+
+
+# --- figures --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def runs():
+    X, Y = nk.data.semicircle_parabola(32, rng=0)
+    return descent.batch_size_runs(lambda: nk.MLP([2, 4, 2], activation="sigmoid", rng=1),
+                                   nk.MSELoss(), X, Y, [1, 8, 32], [0.1, 1.0, 3.0], epochs=6)
+
+
+def test_every_figure_is_labelled(runs):
+    x = np.linspace(-1, 1, 17)
+    three = np.array([[0.0, 5.0], [1.0, 1.0], [1.25, 0.0]])
+    path = descent.descend(None, [1.5, 4.0], 0.2, 10, grad=descent.bowl_gradient)
+    figures = [
+        P.derivatives(x, [("one", x**2, 2 * x, 2 * x), ("two", np.exp(x), np.exp(x), np.exp(x))]),
+        P.level_curves(three, descent.bowl_gradient(three),
+                       np.array([descent.ellipse_tangent(p) for p in three])),
+        P.descent_path(path),
+        P.minimal_runs({"a": descent.minimal_run(5.0, 0.3, 15), "b": descent.minimal_run(5.0, 1.1, 15)}),
+        P.stability(np.linspace(0, 0.5, 11), {"x": np.linspace(0, 1, 11)}, found=0.25),
+        P.batch_curves(runs, 1.0, 8),
+        P.batch_curves(runs, 3.0, 1),
+        P.gradient_spread(np.array([1, 4, 16]), np.array([1.0, 0.5, 0.25]), np.array([1.0, 0.5, 0.25])),
+    ]
+    for fig in figures:
+        assert_labelled(fig)
+
+
+# --- widgets --------------------------------------------------------------------------------
+
+def test_path_explorer():
+    live = WD.path_explorer(lr=0.1)
+    assert live.result.shape == (31, 2)
+    assert_live(live, [{"lr": 0.2}, {"x0": -1.0}, {"y0": 2.0}, {"lr": 0.26}, {"x0": 0.5}, {"y0": -3.0}])
+    assert np.linalg.norm(live.result[-1]) > np.linalg.norm(live.result[0]), "eta 0.26 should diverge"
+    assert_labelled(live.fig)
+
+
+def test_minimal_explorer():
+    live = WD.minimal_explorer(lr=0.3)
+    assert_live(live, [{"lr": 0.5}, {"lr": 0.8}, {"lr": 1.0}, {"lr": 1.1}, {"lr": 0.2}])
+    thetas, predicted, observed = live.result
+    assert predicted == observed == "monotone" and len(thetas) == 13
+    live.set(lr=1.1)
+    assert live.result[1] == live.result[2] == "divergent"
+
+
+def test_batch_explorer(runs):
+    live = WD.batch_explorer(runs, batch_size=1, lr=0.1)
+    assert_live(live, [{"batch_size": 8}, {"lr": 1.0}, {"batch_size": 32}, {"lr": 3.0},
+                       {"batch_size": 1}])
+    assert live.result == runs[(1, 3.0)]["loss"]
+    assert_labelled(live.fig)
