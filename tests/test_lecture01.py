@@ -1,54 +1,17 @@
 """Lecture 01 (the forward pass): its computing helpers, figures and widgets."""
-import time
 
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
-from matplotlib.figure import Figure
 
 import nnkit as nk
+from figure_checks import assert_labelled, exercise
 from nnkit import forward
 from nnkit.plots import forward_pass as figures
 from nnkit.widgets import forward_pass as widgets
 
 CORNERS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 TRUTH = {"or": [0, 1, 1, 1], "nand": [1, 1, 1, 0], "and": [0, 0, 0, 1]}
-
-
-def assert_labelled(fig):
-    """A Figure whose every plotting axes (colour bars aside) has a title and both axis labels."""
-    assert isinstance(fig, Figure), f"expected a matplotlib Figure, got {type(fig).__name__}"
-    axes = [ax for ax in fig.axes if getattr(ax, "_colorbar", None) is None]
-    assert axes, "the figure has no axes"
-    for ax in axes:
-        assert ax.get_title().strip(), f"axes {ax} has no title"
-        assert ax.get_xlabel().strip() and ax.get_ylabel().strip(), \
-            f"axes titled {ax.get_title()!r} lacks an axis label: x={ax.get_xlabel()!r}, y={ax.get_ylabel()!r}"
-
-
-def exercise(live, changes, timing_control, timing_values):
-    """Set each control as a student would and check the picture changes; then time 5 redraws.
-
-    A redraw is ``update`` plus rendering the PNG. Its cost is measured as this process's CPU
-    time, which is what a student's otherwise idle kernel waits for; wall-clock time
-    (``live.last_seconds``) also counts whatever else the shared test machine is running, and
-    is reported in the message.
-    """
-    for name, value in changes.items():
-        before = live.png()
-        live.set(**{name: value})
-        assert live.png() != before, f"setting {name}={value!r} did not change the picture"
-    cpu, wall = [], []
-    for value in timing_values:
-        assert live.values[timing_control] != value, f"{timing_control}={value!r} would not redraw"
-        start = time.process_time()
-        live.set(**{timing_control: value})
-        cpu.append(time.process_time() - start)
-        wall.append(live.last_seconds)
-    median = float(np.median(cpu))
-    assert median < 0.15, (f"median redraw {1e3 * median:.0f} ms of CPU over {len(cpu)} redraws "
-                           f"(wall clock {1e3 * np.median(wall):.0f} ms); keep it under 150 ms")
-    return median
 
 
 # ---------------------------------------------------------------- computing helpers

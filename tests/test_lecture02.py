@@ -8,7 +8,7 @@ from nnkit import approximation as approx
 from nnkit.plots import approximation as figures
 from nnkit.widgets import approximation as widgets
 
-from test_lecture01 import assert_labelled, exercise
+from figure_checks import assert_labelled, exercise
 
 NS = 2 ** np.arange(2, 9)
 

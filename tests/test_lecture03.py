@@ -5,36 +5,12 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from matplotlib.figure import Figure
 
 import nnkit as nk
+from figure_checks import assert_labelled, exercise
 from nnkit import descent
 from nnkit.plots import descent as P
 from nnkit.widgets import descent as WD
-
-
-def assert_labelled(fig):
-    """A Figure whose every visible axes has a title and both axis labels."""
-    assert isinstance(fig, Figure), f"expected a matplotlib Figure, got {type(fig).__name__}"
-    axes = [ax for ax in fig.axes if ax.get_visible()]
-    assert axes, "the figure has no axes"
-    for ax in axes:
-        assert ax.get_title(), f"an axes has no title (labels {ax.get_xlabel()!r}, {ax.get_ylabel()!r})"
-        assert ax.get_xlabel() and ax.get_ylabel(), f"axes {ax.get_title()!r} lacks an axis label"
-
-
-def assert_live(live, settings, limit=0.15):
-    """Each setting changes the picture; the median redraw is under ``limit`` seconds."""
-    times = []
-    for values in settings:
-        before = live.png()
-        live.set(**values)
-        after = live.png()
-        assert after != before, f"setting {values} did not change the picture"
-        times.append(live.last_seconds)
-    median = float(np.median(times))
-    assert median < limit, f"median redraw {median * 1000:.0f} ms over {times}; must be < {limit * 1000:.0f} ms"
-    return median
 
 
 # --- the plane ---------------------------------------------------------------------------
@@ -189,14 +165,14 @@ def test_every_figure_is_labelled(runs):
 def test_path_explorer():
     live = WD.path_explorer(lr=0.1)
     assert live.result.shape == (31, 2)
-    assert_live(live, [{"lr": 0.2}, {"x0": -1.0}, {"y0": 2.0}, {"lr": 0.26}, {"x0": 0.5}, {"y0": -3.0}])
+    exercise(live, [{"lr": 0.2}, {"x0": -1.0}, {"y0": 2.0}, {"lr": 0.26}, {"x0": 0.5}, {"y0": -3.0}])
     assert np.linalg.norm(live.result[-1]) > np.linalg.norm(live.result[0]), "eta 0.26 should diverge"
     assert_labelled(live.fig)
 
 
 def test_minimal_explorer():
     live = WD.minimal_explorer(lr=0.3)
-    assert_live(live, [{"lr": 0.5}, {"lr": 0.8}, {"lr": 1.0}, {"lr": 1.1}, {"lr": 0.2}])
+    exercise(live, [{"lr": 0.5}, {"lr": 0.8}, {"lr": 1.0}, {"lr": 1.1}, {"lr": 0.2}])
     thetas, predicted, observed = live.result
     assert predicted == observed == "monotone" and len(thetas) == 13
     live.set(lr=1.1)
@@ -205,7 +181,7 @@ def test_minimal_explorer():
 
 def test_batch_explorer(runs):
     live = WD.batch_explorer(runs, batch_size=1, lr=0.1)
-    assert_live(live, [{"batch_size": 8}, {"lr": 1.0}, {"batch_size": 32}, {"lr": 3.0},
+    exercise(live, [{"batch_size": 8}, {"lr": 1.0}, {"batch_size": 32}, {"lr": 3.0},
                        {"batch_size": 1}])
     assert live.result == runs[(1, 3.0)]["loss"]
     assert_labelled(live.fig)

@@ -11,7 +11,7 @@ from nnkit import descent
 from nnkit.plots import backprop as P
 from nnkit.widgets import backprop as WB
 
-from test_lecture03 import assert_labelled, assert_live
+from figure_checks import assert_labelled, exercise
 
 
 # --- data with a known conditional mean ----------------------------------------------------
@@ -119,7 +119,7 @@ def test_boundary_line_lies_on_the_line():
 
 def test_mse_explorer():
     live = WB.mse_explorer(noise=1.0, n=200)
-    assert_live(live, [{"noise": 0.5}, {"n": 50}, {"kind": "skewed"}, {"noise": 1.5}, {"n": 1000}])
+    exercise(live, [{"noise": 0.5}, {"n": 50}, {"kind": "skewed"}, {"noise": 1.5}, {"n": 1000}])
     mean, best = live.result
     assert abs(best - mean) <= 0.0125 + 1e-12, "the best constant on a 0.025 grid should sit on the mean"
     assert_labelled(live.fig)
@@ -129,13 +129,13 @@ def test_training_explorer(run):
     _, record, X, Y = run
     live = WB.training_explorer(record, X, Y, every=5)
     assert np.array_equal(live.result, record["output"][0])
-    assert_live(live, [{"epoch": 5}, {"epoch": 30}, {"epoch": 60}, {"errors": False}, {"epoch": 15}])
+    exercise(live, [{"epoch": 5}, {"epoch": 30}, {"epoch": 60}, {"errors": False}, {"epoch": 15}])
     assert np.array_equal(live.result, record["output"][3])
 
 
 def test_unit_explorer(run):
     start, record, X, Y = run
     live = WB.unit_explorer(start, record, X, Y, nk.MSELoss())
-    assert_live(live, [{"unit": 1}, {"epoch": 30}, {"unit": 3}, {"epoch": 60}, {"unit": 0}])
+    exercise(live, [{"unit": 1}, {"epoch": 30}, {"unit": 3}, {"epoch": 60}, {"unit": 0}])
     assert np.allclose(live.result["Yhat"], record["output"][-1])
     assert_labelled(live.fig)

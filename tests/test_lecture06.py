@@ -1,6 +1,4 @@
 """Lecture 06 (classifiers and cross-entropy): neuron.logit_costs, nnkit.plots.classifiers, nnkit.widgets.classifiers."""
-import statistics
-import time
 
 import numpy as np
 import pytest
@@ -9,6 +7,7 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 import nnkit as nk
+from figure_checks import exercise
 from nnkit import neuron
 from nnkit.plots import classifiers as P
 from nnkit.widgets import classifiers as W
@@ -86,31 +85,9 @@ def test_classifiers_titles_carry_the_accuracies():
 
 # ---------------------------------------------------------------- widgets
 
-def _exercise(live, changes):
-    """Apply each change as a student would; each must change the picture.
-
-    Returns the CPU seconds of each redraw (update + PNG); CPU rather than wall time,
-    which on a shared CI machine mostly measures the other jobs.
-    """
-    times = []
-    for change in changes:
-        before = live.png()
-        start = time.process_time()
-        live.set(**change)
-        times.append(time.process_time() - start)
-        assert live.png() != before, f"setting {change} did not change the figure"
-    return times
-
-
-def _assert_fast(times):
-    median = statistics.median(times)
-    assert median < 0.15, f"median redraw {median:.3f} s (CPU) over {len(times)} redraws; keep it under 0.15 s"
-
-
 def test_logit_explorer():
     live = W.logit_explorer(z=2.0, y=0)
-    times = _exercise(live, [{"z": -3.0}, {"y": 1}, {"z": 5.5}, {"z": 0.0}, {"y": 0}])
-    _assert_fast(times)
+    exercise(live, [{"z": -3.0}, {"y": 1}, {"z": 5.5}, {"z": 0.0}, {"y": 0}])
     expected = neuron.logit_costs([0.0], 0)
     for cost in neuron.COSTS:
         assert np.allclose(live.result[cost], expected[cost]), f"{cost}: the widget should draw logit_costs"
@@ -118,8 +95,7 @@ def test_logit_explorer():
 
 def test_slowdown_explorer():
     live = W.slowdown_explorer()
-    times = _exercise(live, [{"w": 0.6}, {"b": 0.9}, {"lr": 0.5}, {"w": -1.0}, {"b": 3.0}])
-    _assert_fast(times)
+    exercise(live, [{"w": 0.6}, {"b": 0.9}, {"lr": 0.5}, {"w": -1.0}, {"b": 3.0}])
     for cost in neuron.COSTS:
         expected = neuron.train_neuron(-1.0, 3.0, [1.0], [0.0], cost, 0.5, 300)
         assert np.allclose(live.result[cost].loss, expected.loss), f"{cost}: the widget should draw train_neuron"
@@ -127,8 +103,7 @@ def test_slowdown_explorer():
 
 def test_softmax_explorer():
     live = W.softmax_explorer()
-    times = _exercise(live, [{"z0": -2.0}, {"z1": 4.0}, {"z2": 0.5}, {"label": 2}, {"z0": 3.0}])
-    _assert_fast(times)
+    exercise(live, [{"z0": -2.0}, {"z1": 4.0}, {"z2": 0.5}, {"label": 2}, {"z0": 3.0}])
     z = np.array([3.0, 4.0, 0.5])
     a = F.softmax(z)
     assert np.allclose(live.result["a"], a)

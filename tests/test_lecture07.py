@@ -1,6 +1,4 @@
 """Lecture 07 (training in practice): the experiments module, its figures and its widgets."""
-import statistics
-import time
 
 import numpy as np
 import pytest
@@ -9,6 +7,7 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 import nnkit as nk
+from figure_checks import exercise
 from nnkit import experiments as ex
 from nnkit.plots import practice as pp
 from nnkit.widgets import practice as wp
@@ -275,51 +274,20 @@ def test_lr_sweep_marks_diverged_runs():
 # ------------------------------------------------------------------ widgets
 
 
-def _exercise(live, changes):
-    """Set each control as a student would; every change must change the picture.
-
-    Returns the CPU seconds and the wall-clock seconds (``live.last_seconds``) of each
-    redraw (``update`` plus the PNG).
-    """
-    cpu, wall = [], []
-    for change in changes:
-        before = live.png()
-        start = time.process_time()
-        live.set(**change)
-        cpu.append(time.process_time() - start)
-        wall.append(live.last_seconds)
-        assert live.png() != before, f"setting {change} did not change the picture"
-    _check_figure(live.fig)
-    return cpu, wall
-
-
-def _fast(times):
-    """Median redraw under 150 ms.
-
-    Measured as this process's CPU time, which is what a student's otherwise idle kernel
-    waits for; the wall clock also counts whatever else a shared test machine runs, and is
-    reported in the message.
-    """
-    cpu, wall = times
-    median = statistics.median(cpu)
-    assert median < 0.15, (f"median redraw {median * 1000:.0f} ms of CPU over {len(cpu)} redraws "
-                           f"(wall clock {statistics.median(wall) * 1000:.0f} ms); keep it under 150 ms")
-
-
 def test_init_explorer(small_study):
     live = wp.init_explorer(small_study)
     assert set(live.controls) == {"init", "activation"}
-    times = _exercise(live, [{"init": "large"}, {"activation": "relu"}, {"init": "he"},
+    exercise(live, [{"init": "large"}, {"activation": "relu"}, {"init": "he"},
                              {"init": "small"}, {"activation": "tanh"}, {"init": "xavier"}])
     assert live.result is small_study["xavier", "tanh"]
     live.set(init="he", activation="relu")
     assert live.result is small_study["he", "relu"]
-    _fast(times)
+    _check_figure(live.fig)
 
 
 def test_preprocessing_explorer():
     live = wp.preprocessing_explorer(n=300)
-    times = _exercise(live, [{"step": "centred"}, {"step": "normalised"}, {"correlation": 0.3},
+    exercise(live, [{"step": "centred"}, {"step": "normalised"}, {"correlation": 0.3},
                              {"step": "whitened"}, {"eps": 0.5}, {"step": "PCA (decorrelated)"}])
     C = live.result
     assert abs(C[0, 1]) < 1e-12, "PCA shows a diagonal covariance"
@@ -327,24 +295,24 @@ def test_preprocessing_explorer():
     np.testing.assert_allclose(live.result, np.eye(2), atol=1e-4)
     live.set(eps=1.0)
     assert live.result[1, 1] < 0.5, "a large eps leaves the weak direction short of unit variance"
-    _fast(times)
+    _check_figure(live.fig)
 
 
 def test_batchnorm_explorer():
     live = wp.batchnorm_explorer()
-    times = _exercise(live, [{"gamma": 2.0}, {"beta": 3.0}, {"gamma": 0.5}, {"beta": -1.0},
+    exercise(live, [{"gamma": 2.0}, {"beta": 3.0}, {"gamma": 0.5}, {"beta": -1.0},
                              {"gamma": 3.0}])
     mean, std = live.result
     assert mean == pytest.approx(-1.0, abs=1e-12) and std == pytest.approx(3.0, rel=1e-5)
-    _fast(times)
+    _check_figure(live.fig)
 
 
 def test_search_explorer():
     live = wp.search_explorer()
     assert live.result == (pytest.approx(ex.best_trial(ex.grid_layout(3))[0]), 3)
-    times = _exercise(live, [{"layout": "random"}, {"per_side": 4}, {"seed": 5}, {"layout": "grid"},
+    exercise(live, [{"layout": "random"}, {"per_side": 4}, {"seed": 5}, {"layout": "grid"},
                              {"per_side": 2}])
     assert live.result[1] == 2
     live.set(layout="random", per_side=3)
     assert live.result[1] == 9, "random search tries as many important values as trials"
-    _fast(times)
+    _check_figure(live.fig)
