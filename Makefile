@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab README.md
+	$(BIN)/jupyter lab lectures/01_forward_pass.ipynb
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_NOTEBOOKS) -q
@@ -59,11 +59,11 @@ test-browser: $(VENV)/.nnkit-browser-installed
 # The course as a static website in site/_build/html, every notebook executed afresh (-E),
 # then checked by tests/test_site.py. Open site/_build/html/index.html in a browser.
 site: $(VENV)/.nnkit-site-installed
-	$(BIN)/python -m sphinx -E -q -b html -j 2 site site/_build/html
-	$(BIN)/python -m pytest -q -m site tests/test_site.py
+	$(BIN)/python -m sphinx -E -q -b html site site/_build/html
+	NNKIT_SITE_BUILT=1 $(BIN)/python -m pytest -q -m site tests/test_site.py
 
 release: $(STAMP)
 	$(BIN)/nnkit-course release
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build _build
+	rm -rf $(VENV) .pytest_cache .hypothesis build _build site/_build screenshots

@@ -20,6 +20,16 @@ def test_notebook_committed_without_outputs(path):
     assert not dirty, f"{path.name}: cells {dirty} have outputs or execution counts; clear them"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebook_sources_hold_no_control_characters(path):
+    # A "\b" written in a non-raw Python string becomes a backspace: MathJax then fails on
+    # what was meant as \beta. Only newlines and tabs belong in a cell's source.
+    nb = json.loads(path.read_text())
+    bad = [(i, repr(ch)) for i, c in enumerate(nb["cells"]) for ch in "".join(c["source"])
+           if ord(ch) < 32 and ch not in "\n\t"]
+    assert not bad, f"{path.name}: control characters (cell, char) {bad[:5]}"
+
+
 def _name(requirement: str) -> tuple[str, str]:
     name, bound = re.match(r"\s*([A-Za-z0-9_.-]+)\s*(.*)", requirement).groups()
     return name.lower().replace("_", "-"), bound.replace(" ", "")

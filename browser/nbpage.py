@@ -1,0 +1,288 @@
+"""One notebook open in JupyterLab in a browser tab, driven as a student would drive it.
+
+The page is read through the DOM (what the student sees) and through ``window.jupyterapp``
+(the kernel's status and the cells' outputs, which the DOM only shows in part).
+"""
+from __future__ import annotations
+
+import re
+import time
+
+# Text in an error stream or an error output that a student should never see.
+ALARM = re.compile(r"Traceback|Error|Warning")
+
+_PANEL = "window.jupyterapp.shell.currentWidget"
+# Pictures the student sees: in outputs and in rendered Markdown (not the editors' own <img>).
+_SHOWN_IMAGES = ".jp-OutputArea-output img, .jp-RenderedMarkdown img"
+
+# The kernel's status, how many code cells are queued or running ("[*]"), how many non-empty
+# code cells have not run, and every error output or alarming stderr text, cell by cell.
+_STATE_JS = """() => {
+  const panel = %s;
+  if (!panel || !panel.content || !panel.sessionContext) return null;
+  const state = {status: panel.sessionContext.kernelDisplayStatus, pending: 0,
+                 unexecuted: 0, problems: []};
+  panel.content.widgets.forEach((cell, index) => {
+    if (cell.model.type !== 'code') return;
+    const prompt = cell.node.querySelector('.jp-InputPrompt');
+    if (prompt && prompt.textContent.includes('*')) state.pending += 1;
+    if (cell.model.executionCount === null && cell.model.sharedModel.getSource().trim())
+      state.unexecuted += 1;
+    const outputs = cell.model.outputs;
+    for (let k = 0; k < outputs.length; k++) {
+      const out = outputs.get(k).toJSON();
+      if (out.output_type === 'error')
+        state.problems.push(`cell ${index}: ${out.ename}: ${out.evalue}`);
+      else if (out.output_type === 'stream' && out.name === 'stderr') {
+        const text = Array.isArray(out.text) ? out.text.join('') : out.text;
+        if (/%s/.test(text)) state.problems.push(`cell ${index} stderr: ${text.slice(0, 400)}`);
+      }
+    }
+  });
+  return state;
+}""" % (_PANEL, ALARM.pattern)
+
+# What the DOM shows: error-stream outputs with a traceback, error or warning, and widgets
+# that failed to render.
+_DOM_PROBLEMS_JS = """() => {
+  const root = %s.content.node;
+  const found = [];
+  root.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+      .forEach((node) => { if (/%s/.test(node.textContent))
+                             found.push('shown: ' + node.textContent.slice(0, 400)); });
+  root.querySelectorAll('.jp-OutputArea-output').forEach((node) => {
+    if (/Error displaying widget|model not found/.test(node.textContent))
+      found.push('widget: ' + node.textContent.slice(0, 200));
+  });
+  return found;
+}""" % (_PANEL, ALARM.pattern)
+
+# Pictures a widget draws: in a widget Output (nnkit's Live) or an ipywidgets Image.
+_FIGURE_IMAGES = ".widget-output img, img.widget-image"
+
+# Marks each figure that a slider redraws: the nearest box around the slider that holds a
+# widget picture. Returns one entry per figure: its first slider's label.
+_MARK_LIVE_FIGURES_JS = """() => {
+  const root = %s.content.node;
+  const figures = [];
+  const seen = new Set();
+  root.querySelectorAll('.widget-slider').forEach((slider) => {
+    let box = slider.parentElement;
+    while (box && box !== root && !box.querySelector('%s')) box = box.parentElement;
+    if (!box || box === root || seen.has(box)) return;
+    seen.add(box);
+    const id = String(figures.length);
+    slider.setAttribute('data-nnkit-slider', id);
+    box.setAttribute('data-nnkit-figure', id);
+    const label = slider.querySelector('.widget-label');
+    figures.push({id: id, label: label ? label.textContent : ''});
+  });
+  return figures;
+}""" % (_PANEL, _FIGURE_IMAGES)
+
+# A short fingerprint of the pictures under the elements matching a selector: a hash of
+# their bytes (ipywidgets Image shows blob: URLs, new on every update even for equal bytes).
+_FINGERPRINT_JS = """async (selector) => {
+  const images = [];
+  document.querySelectorAll(selector).forEach((node) => {
+    if (node.tagName === 'IMG') images.push(node);
+    else images.push(...node.querySelectorAll('%s'));
+  });
+  if (!images.length) return null;
+  let hash = 2166136261;
+  for (const img of images) {
+    const src = img.src || '';
+    let codes = Array.from(src, (c) => c.charCodeAt(0));
+    if (src.startsWith('blob:')) {
+      try { codes = new Uint8Array(await (await fetch(src)).arrayBuffer()); }
+      catch (error) { /* revoked by a newer picture: its URL still tells them apart */ }
+    }
+    for (let i = 0; i < codes.length; i++) hash = Math.imul(hash ^ codes[i], 16777619);
+  }
+  return images.length + ':' + (hash >>> 0).toString(16);
+}""" % _FIGURE_IMAGES
+
+
+class NotebookPage:
+    """A notebook opened in a fresh browser tab from the test's JupyterLab.
+
+    Attributes
+    ----------
+    timings : dict of str -> float
+        Seconds spent opening the notebook, running all cells, and so on.
+    """
+
+    def __init__(self, page, url: str):
+        self.page, self.url = page, url
+        self.timings: dict[str, float] = {}
+
+    # -- opening and running ----------------------------------------------------------------
+    def open(self, timeout: float = 90.0) -> None:
+        """Load JupyterLab with the notebook and wait until its kernel is idle."""
+        start = time.perf_counter()
+        self.page.goto(self.url, timeout=timeout * 1000)
+        self.page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell",
+                                    timeout=timeout * 1000)
+        self.page.wait_for_function(
+            f"() => {_PANEL} && {_PANEL}.sessionContext"
+            f" && {_PANEL}.sessionContext.kernelDisplayStatus === 'idle'",
+            timeout=timeout * 1000)
+        self.timings["open"] = time.perf_counter() - start
+
+    def run_all(self, timeout: float = 180.0) -> dict:
+        """Run > Run All Cells from the menu bar; wait until every cell has run or one failed.
+
+        Returns the final state: kernel status, cells pending or not run, problems found.
+        """
+        start = time.perf_counter()
+        self.page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        self.page.locator(".lm-Menu-itemLabel",
+                          has_text=re.compile(r"^Run All Cells$")).click()
+        settled, state = 0, None
+        while time.perf_counter() - start < timeout:
+            state = self.state()
+            finished = (state and state["status"] == "idle" and state["pending"] == 0
+                        and (state["unexecuted"] == 0 or state["problems"]))
+            # idle twice in a row: not the short idle between two queued cells
+            settled = settled + 1 if finished else 0
+            if settled >= 2:
+                break
+            self.page.wait_for_timeout(400)
+        else:
+            raise TimeoutError(f"the notebook was still running after {timeout:.0f} s: {state}")
+        self.timings["run all"] = time.perf_counter() - start
+        return state
+
+    def state(self) -> dict | None:
+        return self.page.evaluate(_STATE_JS)
+
+    # -- what the student sees --------------------------------------------------------------
+    def problems(self) -> list[str]:
+        """Error outputs and alarming stderr in the cells' outputs, as stored and as shown."""
+        state = self.state() or {"problems": ["the notebook panel is gone"]}
+        return state["problems"] + self.page.evaluate(_DOM_PROBLEMS_JS)
+
+    def wait_for_widgets(self, timeout: float = 30.0) -> None:
+        """Wait until no widget output still shows its loading placeholder."""
+        self.page.wait_for_function(
+            f"() => !Array.from({_PANEL}.content.node.querySelectorAll('.jp-OutputArea-output'))"
+            ".some((n) => /Loading widget/.test(n.textContent))", timeout=timeout * 1000)
+
+    def broken_images(self) -> list[str]:
+        """Images in the notebook that did not decode (zero natural width)."""
+        return self.page.evaluate(
+            f"() => Array.from({_PANEL}.content.node.querySelectorAll({_SHOWN_IMAGES!r}))"
+            ".filter((img) => !(img.complete && img.naturalWidth > 0))"
+            ".map((img) => (img.src || '').slice(0, 80))")
+
+    def image_count(self) -> int:
+        return self.page.evaluate(
+            f"() => {_PANEL}.content.node.querySelectorAll({_SHOWN_IMAGES!r}).length")
+
+    def math(self) -> dict:
+        """How many Markdown cells hold LaTeX, typeset formulas, and MathJax errors."""
+        return self.page.evaluate(f"""() => {{
+          const panel = {_PANEL}.content;
+          const sources = panel.widgets.filter((c) => c.model.type === 'markdown')
+                                       .map((c) => c.model.sharedModel.getSource());
+          const root = panel.node;
+          return {{cells_with_latex: sources.filter((s) => /\\$[^$]+\\$/.test(s)).length,
+                   typeset: root.querySelectorAll('.jp-RenderedMarkdown mjx-container').length,
+                   errors: Array.from(root.querySelectorAll('mjx-merror'))
+                                .map((n) => n.getAttribute('data-mjx-error') || n.textContent)}};
+        }}""")
+
+    def fingerprint(self, selector: str) -> str | None:
+        return self.page.evaluate(_FINGERPRINT_JS, selector)
+
+    def wait_for_change(self, selector: str, before: str | None, timeout: float) -> str | None:
+        """Poll the fingerprint of ``selector``'s images until it differs from ``before``."""
+        deadline = time.perf_counter() + timeout
+        now = self.fingerprint(selector)
+        while now == before and time.perf_counter() < deadline:
+            self.page.wait_for_timeout(50)
+            now = self.fingerprint(selector)
+        return now
+
+    # -- sliders ----------------------------------------------------------------------------
+    def live_figures(self) -> list[dict]:
+        """Every figure a slider redraws, each with the id of its first slider."""
+        return self.page.evaluate(_MARK_LIVE_FIGURES_JS)
+
+    def drag_slider(self, figure_id: str, timeout: float = 15.0) -> dict:
+        """Drag the figure's slider by a third of its track, as with a mouse.
+
+        Returns the readout before and after, and the figure's fingerprint before and after.
+        """
+        slider = self.page.locator(f'[data-nnkit-slider="{figure_id}"]')
+        figure = f'[data-nnkit-figure="{figure_id}"]'
+        slider.scroll_into_view_if_needed()
+        readout = slider.locator(".widget-readout")
+        before = {"readout": readout.inner_text(), "figure": self.fingerprint(figure)}
+        handle = slider.locator(".noUi-handle").bounding_box()
+        track = slider.locator(".noUi-base").bounding_box()
+        x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+        # move right unless that would leave the track, then left
+        shift = track["width"] / 3
+        target = x + shift if x + shift <= track["x"] + track["width"] else x - shift
+        self.page.mouse.move(x, y)
+        self.page.mouse.down()
+        self.page.mouse.move(target, y, steps=8)
+        self.page.mouse.up()
+        after_figure = self.wait_for_change(figure, before["figure"], timeout)
+        # the last drag position may still be drawing: let it settle
+        self.page.wait_for_timeout(500)
+        return {"readout": (before["readout"], readout.inner_text()),
+                "figure": (before["figure"], after_figure)}
+
+    def step_slider(self, figure_id: str, timeout: float = 15.0) -> dict:
+        """Move the figure's slider one step with the keyboard (arrow key on its handle).
+
+        Returns the readout and fingerprint before and after, and the seconds from the key
+        press to the new picture: the round trip browser -> kernel -> browser of one redraw.
+        """
+        slider = self.page.locator(f'[data-nnkit-slider="{figure_id}"]')
+        figure = f'[data-nnkit-figure="{figure_id}"]'
+        handle = slider.locator(".noUi-handle")
+        readout = slider.locator(".widget-readout")
+        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+        before = {"readout": readout.inner_text(), "figure": self.fingerprint(figure)}
+        handle.focus()
+        self.page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+        pressed = time.perf_counter()
+        after_figure = self.wait_for_change(figure, before["figure"], timeout)
+        seconds = time.perf_counter() - pressed
+        self.page.wait_for_timeout(200)
+        return {"readout": (before["readout"], readout.inner_text()),
+                "figure": (before["figure"], after_figure), "seconds": seconds}
+
+    # -- the playground's Train and Pause ---------------------------------------------------
+    def button(self, css_class: str, text: str):
+        """A widget button by its DOM class, else by its visible text."""
+        by_class = self.page.locator(f"button.{css_class}")
+        if by_class.count():
+            return by_class.first
+        return self.page.locator(".jupyter-widgets button",
+                                 has_text=re.compile(rf"^\W*{text}\W*$")).first
+
+    def loss_figure_selector(self, train_button) -> str:
+        """The loss curve (``nnkit-loss-figure``), else every image in the Train button's box."""
+        if self.page.locator(".nnkit-loss-figure").count():
+            return ".nnkit-loss-figure"
+        train_button.evaluate("""(button) => {
+          let box = button.parentElement;
+          while (box && !box.querySelector('img')) box = box.parentElement;
+          if (box) box.setAttribute('data-nnkit-train-box', '1');
+        }""")
+        return "[data-nnkit-train-box]"
+
+    def watch(self, selector: str, seconds: float, every: float = 0.2) -> list[str]:
+        """The distinct fingerprints the images under ``selector`` showed over ``seconds``."""
+        seen, deadline = [], time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            now = self.fingerprint(selector)
+            if not seen or now != seen[-1]:
+                seen.append(now)
+            self.page.wait_for_timeout(every * 1000)
+        return seen
+
