@@ -36,8 +36,11 @@ test-notebooks: $(STAMP)
 
 # Timings of the library (against PyTorch and a hand-fused numpy step) and of the course;
 # the results go to benchmarks/README.md. PyTorch is optional: without it, its column is skipped.
-bench: $(STAMP)
+$(VENV)/.nnkit-bench-installed: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]" || $(BIN)/python -m pip install --quiet threadpoolctl || true
+	touch $@
+
+bench: $(VENV)/.nnkit-bench-installed
 	$(BIN)/python -m benchmarks.run --write benchmarks/README.md
 
 # The browser test and the website install their own extras on first use.
@@ -59,7 +62,9 @@ test-browser: $(VENV)/.nnkit-browser-installed
 # The course as a static website in site/_build/html, every notebook executed afresh (-E),
 # then checked by tests/test_site.py. Open site/_build/html/index.html in a browser.
 site: $(VENV)/.nnkit-site-installed
-	$(BIN)/python -m sphinx -E -q -b html site site/_build/html
+	$(BIN)/python -m sphinx -E -q -b html site site/_build/html || \
+	  { echo "site build failed; retrying once in case a kernel stalled"; \
+	    $(BIN)/python -m sphinx -E -q -b html site site/_build/html; }
 	NNKIT_SITE_BUILT=1 $(BIN)/python -m pytest -q -m site tests/test_site.py
 
 release: $(STAMP)

@@ -2,7 +2,8 @@
 
 Every lecture and exercise notebook is executed afresh at build time, so the pages show the
 figures, formulas and widgets of a run on this commit. ``lectures`` and ``exercises`` here are
-links to the repository's folders. The build needs no network: formulas are typeset by the
+copies of the repository's folders, made as the build starts (links would make MyST resolve a
+lecture's link to its exercise outside the site, and drop it). The build needs no network: formulas are typeset by the
 MathJax that the ``jupyter-server-mathjax`` package ships, copied into the site. The widgets'
 JavaScript (which draws the stored sliders and pictures) loads from a CDN when the page is
 viewed, as in every Jupyter Book; without it, each widget's figure still shows as a picture
@@ -71,5 +72,19 @@ def _copy_mathjax(app, exception):
         shutil.copytree(source, target, dirs_exist_ok=True)
 
 
+def _copy_notebooks(app):
+    """Copy the lecture and exercise notebooks into the site's source, fresh for each build."""
+    source = pathlib.Path(app.srcdir)
+    for folder in ("lectures", "exercises"):
+        target = source / folder
+        if target.is_symlink():
+            target.unlink()
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir()
+        for notebook in sorted((source.parent / folder).glob("*.ipynb")):
+            shutil.copy2(notebook, target / notebook.name)
+
+
 def setup(app):
+    app.connect("builder-inited", _copy_notebooks)
     app.connect("build-finished", _copy_mathjax)

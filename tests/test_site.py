@@ -126,6 +126,19 @@ def test_home_page_has_the_syllabus_and_links_every_page(site):
                          "start with a '# Title' heading?)")
 
 
+@pytest.mark.parametrize("notebook", [p for p in LECTURES if (ROOT / "exercises" / p.name).exists()],
+                         ids=lambda p: p.stem)
+def test_lecture_page_links_its_exercise_page(site, notebook):
+    # The notebooks link each other with relative paths; on the site those must become links
+    # between pages, not text that MyST could not resolve.
+    page = Page(page_of(site, notebook))
+    targets = {(page.path.parent / link.split("#")[0]).resolve() for link in page.links
+               if not link.startswith(("http", "#", "mailto:"))}
+    exercise = page_of(site, ROOT / "exercises" / notebook.name).resolve()
+    assert exercise in targets, f"{page.path.name} has no link to {exercise.name}; its links: {page.links}"
+    assert exercise.exists()
+
+
 def test_formulas_are_typeset_offline(site):
     mathjax = site / "_static" / "mathjax" / "MathJax.js"
     assert mathjax.exists(), f"MathJax was not copied into the site ({mathjax} is missing)"
