@@ -157,20 +157,26 @@ class SoftmaxCrossEntropyLoss(Loss):
         # Shift by the row maximum: the largest shifted logit is exactly 0, and
         # log(1 + sum of the others) goes through log1p, so a confident, correct
         # prediction keeps its tiny loss to full relative precision.
-        top = Z.argmax(axis=1)
-        shifted = Z - Z[np.arange(n), top][:, None]
-        others = np.exp(shifted)
-        others[np.arange(n), top] = 0.0
-        log_sum = np.log1p(others.sum(axis=1))
+        rows, top = np.arange(n), Z.argmax(axis=1)
+        shifted = Z - Z[rows, top][:, None]
+        exps = np.exp(shifted)
+        exps[rows, top] = 0.0
+        others = exps.sum(axis=1)
+        log_sum = np.log1p(others)
+        # backward's softmax(Z) is these exponentials over their sum: keep it, not redo it.
+        exps[rows, top] = 1.0
+        exps /= (1.0 + others)[:, None]
+        self._softmax = exps
         if Y.ndim == 1:
-            return np.sum(log_sum - shifted[np.arange(n), Y]) / n
+            return np.sum(log_sum - shifted[rows, Y]) / n
         return -np.sum(Y * (shifted - log_sum[:, None])) / n
 
     def _grad(self, Z, Y):
         n = len(Z)
-        G = F.softmax(Z, axis=1)
+        G = self._softmax.copy()  # softmax(Z), from _value on this same Z
         if Y.ndim == 1:
             G[np.arange(n), Y] -= 1.0
         else:
             G -= Y
-        return G / n
+        G /= n
+        return G
