@@ -3,13 +3,14 @@ r"""One SGD training step of a ReLU MLP: nnkit against PyTorch and a hand-fused 
 The step is the lectures' loop body: forward, softmax cross-entropy on integer labels,
 backward, :math:`\theta \leftarrow \theta - \eta\nabla L`, in float64. The contenders:
 
-- ``nnkit``: ``nk.MLP``, ``nk.SoftmaxCrossEntropyLoss``, ``nk.SGD``, as a student writes it.
+- ``nnkit``: ``nk.MLP``, ``nk.SoftmaxCrossEntropyLoss``, ``nk.SGD``, as ``nk.fit`` runs them
+  (``backward(dY, input_grad=False)``: no gradient for the data).
 - ``torch``: the same network in PyTorch on the CPU (float64), when PyTorch is installed.
 - ``fused``: the step written out in numpy with no layers, no checks and in-place
   arithmetic (:func:`fused_sgd_step`): the floor for any numpy library.
 - ``fused+dX``, ``torch+dX``: the same, also computing :math:`\partial L/\partial X`,
-  which nnkit's ``backward`` returns by contract (``Sequential.backward`` returns dL/dX)
-  and PyTorch skips for an input that needs no gradient.
+  which nnkit's ``backward`` returns by default (a student's loop, a gradient check) and
+  PyTorch computes only for an input that requires a gradient.
 
 All start from the same weights (nnkit's He initialisation, copied) and train on the same
 batch; :func:`check_same_update` proves that the steps agree.
@@ -148,7 +149,7 @@ def nnkit_step(problem: Problem, nk=nk):
 
     def step():
         value = loss(net.forward(X), y)
-        net.backward(loss.backward())
+        net.backward(loss.backward(), input_grad=False)
         opt.step()
         return value
 
@@ -343,7 +344,7 @@ def fit_speed(n=300, hidden=64, epochs=20, batch_sizes=(None, 32), seconds=2.0, 
                 Xs, Ys = X[order], Y[order]
                 for start in range(0, n, size):
                     loss(net.forward(Xs[start:start + size]), Ys[start:start + size])
-                    net.backward(loss.backward())
+                    net.backward(loss.backward(), input_grad=False)
                     opt.step()
 
         times = interleave({"fit": run_fit, "loop": run_loop}, seconds=seconds, rounds=rounds)

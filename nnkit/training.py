@@ -7,6 +7,7 @@ import numpy as np
 
 from ._validation import as_array, as_batch, check_positive, check_same_length, make_rng
 from .losses import BCELoss, BCEWithLogitsLoss, SoftmaxCrossEntropyLoss
+from .layers import Sequential
 from .optim import SGD
 
 __all__ = ["History", "fit", "accuracy"]
@@ -149,7 +150,7 @@ def fit(net, loss, X, Y, *, epochs, batch_size=None, optimizer=None, lr=None, rn
             Xb, Yb = Xs[start:start + size], Ys[start:start + size]
             Yhat = net.forward(Xb)
             value = loss(Yhat, Yb)
-            net.backward(loss.backward())
+            _backward(net, loss.backward())
             optimizer.step()
             history.step_loss.append(value)
             total += value * len(Xb)
@@ -169,6 +170,14 @@ def fit(net, loss, X, Y, *, epochs, batch_size=None, optimizer=None, lr=None, rn
     if bar is not None:
         bar.close()
     return history
+
+
+def _backward(net, dY) -> None:
+    """Fill the parameters' gradients; a ``Sequential`` skips dL/dX, which training never uses."""
+    if isinstance(net, Sequential):
+        net.backward(dY, input_grad=False)
+    else:
+        net.backward(dY)
 
 
 def _validate(net, loss, Xv, Yv, history: History) -> None:

@@ -103,3 +103,19 @@ def test_float32_input_is_accepted():
     X = np.ones((2, 3), dtype=np.float32)
     assert nk.Dense(3, 2, rng=0).forward(X).shape == (2, 2)
     assert nk.Sigmoid().forward(X).dtype == np.float32
+
+
+def test_backward_can_skip_the_input_gradient():
+    X = np.random.default_rng(0).standard_normal((5, 3))
+    G = np.random.default_rng(1).standard_normal((5, 2))
+    full, lean = nk.MLP([3, 4, 2], rng=0), nk.MLP([3, 4, 2], rng=0)
+    full.forward(X)
+    lean.forward(X)
+    assert full.backward(G).shape == (5, 3)
+    assert lean.backward(G, input_grad=False) is None
+    for a, b in zip(full.parameters(), lean.parameters()):
+        assert np.array_equal(a.grad, b.grad), f"{a}: skipping dX must not change the parameter gradients"
+    # A first layer without the option still works, and the result is still None.
+    net = nk.Sequential([nk.BatchNorm(3), nk.Dense(3, 2, rng=0)])
+    net.forward(X)
+    assert net.backward(G, input_grad=False) is None and net[0].dgamma.shape == (3,)

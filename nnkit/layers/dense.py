@@ -47,13 +47,17 @@ class Dense(Layer):
         self._X = as_batch(X, "X", self.in_features)
         return self._X @ self.W.T + self.b
 
-    def backward(self, dY):
-        r"""dY (n, out) -> dX (n, in); sets :math:`dW = dY^T X` and :math:`db = \sum_i dY_i`."""
+    def backward(self, dY, input_grad: bool = True):
+        r"""dY (n, out) -> dX (n, in); sets :math:`dW = dY^T X` and :math:`db = \sum_i dY_i`.
+
+        ``input_grad=False`` skips :math:`dX = dY\,W` and returns ``None``: training needs no
+        gradient for the data, and for a first layer that product is a third of the work.
+        """
         X = self._X
         dY = self._check_backward(dY, None if X is None else (len(X), self.out_features))
         self.dW = dY.T @ X
         self.db = dY.sum(axis=0)
-        return dY @ self.W
+        return dY @ self.W if input_grad else None
 
     def __repr__(self) -> str:
         return f"Dense({self.in_features}, {self.out_features})"

@@ -38,11 +38,20 @@ class Sequential(Layer):
             X = layer.forward(X)
         return X
 
-    def backward(self, dY):
-        """dL/dOutput (n, n_L) -> dL/dX (n, n_0), filling every layer's gradients."""
-        for layer in reversed(self.layers):
+    def backward(self, dY, input_grad: bool = True):
+        """dL/dOutput (n, n_L) -> dL/dX (n, n_0), filling every layer's gradients.
+
+        ``input_grad=False`` lets a first ``Dense`` layer skip dL/dX (``fit`` does this)
+        and returns ``None``.
+        """
+        first, rest = self.layers[0], self.layers[1:]
+        for layer in reversed(rest):
             dY = layer.backward(dY)
-        return dY
+        if not input_grad and isinstance(first, Dense):
+            first.backward(dY, input_grad=False)
+            return None
+        dX = first.backward(dY)
+        return dX if input_grad else None
 
     def parameters(self):
         return [p for layer in self.layers for p in layer.parameters()]
