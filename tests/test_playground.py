@@ -398,6 +398,46 @@ def test_at_least_20_redraws_per_second_for_2_8_8_1_on_200_points():
         f"wall clock {1.0 / np.median(wall):.1f}/s; expected at least 20")
 
 
+def test_control_changes_redraw_in_under_150_ms_for_2_8_8_1_on_200_points():
+    """A control that builds a new experiment redraws by moving the figures' artists.
+
+    Each change is timed by this process's CPU time, from setting the control's value
+    to the new pictures being sent, and must change the pictures it should.
+    """
+    pg = Playground(Config(layers=2, units=8, n=200, epochs=1000))
+    changes = [("dataset", "xor", "circles"), ("noise", 0.25, 0.1), ("seed", 3, 0),
+               ("layers", 3, 2), ("units", 5, 8), ("activation", "relu", "tanh"),
+               ("init", "he", "xavier"), ("batch_norm", True, False),
+               ("loss", "squared error", "cross-entropy"), ("train_fraction", 0.6, 0.5)]
+    for name, value, back in changes[:3]:  # warm caches (fonts, text layout)
+        pg.controls[name].value = value
+        pg.controls[name].value = back
+    cpu = collections.defaultdict(list)
+    for _ in range(2):
+        for name, value, back in changes:
+            for v in (value, back):
+                exp, before = pg.experiment, {n: im.value for n, im in pg.images.items()}
+                c = time.process_time()
+                pg.controls[name].value = v
+                cpu[name].append(time.process_time() - c)
+                assert getattr(pg.experiment.config, name) == v and pg.error is None
+                assert pg.experiment is not exp, f"{name} should build a new experiment"
+                if name != "batch_norm":  # untrained, batch norm's running statistics change nothing
+                    assert any(pg.images[n].value != before[n] for n in before), (
+                        f"{name}={v!r}: no figure changed")
+    # The pictures are those a new playground draws for the same set-up.
+    for name, value, _ in changes:
+        pg.controls[name].value = value
+    fresh = Playground(pg.experiment.config)
+    for name in Dashboard.NAMES:
+        diff = np.abs(pixels(pg.images[name].value) - pixels(fresh.images[name].value)).max(axis=2)
+        assert np.mean(diff > 2) < 1e-3, f"{name}: {np.sum(diff > 2)} pixels differ from a new playground"
+    medians = {name: np.median(times) for name, times in cpu.items()}
+    slow = {name: f"{1000 * m:.0f} ms" for name, m in medians.items() if m >= 0.15}
+    assert not slow, f"control changes slower than 150 ms of CPU time (median): {slow}"
+    assert np.median(sum(cpu.values(), [])) < 0.15
+
+
 # ---------------------------------------------------------------- the loop in a real kernel
 
 @pytest.mark.slow

@@ -3,8 +3,10 @@
 A :class:`Dashboard` holds three small figures rather than one large one, so that
 each can be shown (and tested) on its own and the browser only receives the picture
 that changed. ``update(experiment)`` moves the existing artists (``set_data`` on the
-surface image, the loss lines, the histogram steps and the gradient bars); it builds
-artists only when the experiment's shape changes (another dataset or architecture).
+surface image, the loss lines, the histogram steps and the gradient bars). A new
+experiment (another dataset or architecture) is shown by moving the same artists too,
+replacing only the per-layer ones when the number of layers changes, so that the
+figures, their ticks and their canvases' text caches are kept.
 Rendering stays fast because the margins are fixed (no layout engine), only the
 moving artists are drawn on a saved background (see ``_Frame``), the surface is an
 ``imshow`` of a coarse grid, and the PNG is written plainly with light compression.
@@ -18,6 +20,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import NullFormatter
 
 from .style import COLORS, finish, new_figure
@@ -67,14 +70,18 @@ def _encode(canvas, level: int = 1) -> bytes:
             + _chunk(b"IDAT", zlib.compress(rows.tobytes(), level)) + _chunk(b"IEND", b""))
 
 
-def _fixed_figure(ncols: int, width: float, height: float, **margins):
+def _fixed_figure(ncols: int, width: float, height: float, fig=None, **margins):
     """Like :func:`~nnkit.plots.style.new_figure`, with fixed margins (figure fractions).
 
     ``new_figure`` uses constrained layout, which measures every label on every draw
     and costs more than drawing a small figure; these figures' labels do not move, so
-    fixed margins serve as well.
+    fixed margins serve as well. Given ``fig``, clears it and builds the axes in it
+    (its canvas, and the canvas's text caches, are kept).
     """
-    fig = Figure(figsize=(width, height), dpi=_DPI)
+    if fig is None:
+        fig = Figure(figsize=(width, height), dpi=_DPI)
+    else:
+        fig.clear()
     axes = fig.subplots(1, ncols, gridspec_kw=margins)
     for ax in np.atleast_1d(axes):
         ax.set_prop_cycle(color=COLORS)
@@ -95,9 +102,11 @@ class _Frame:
     few pixels where tick marks cross a spine (the tests compare the two).
     """
 
-    def __init__(self, fig, moving):
+    def __init__(self, fig, moving, canvas=None):
         self.fig = fig
-        self.canvas = FigureCanvasAgg(fig)
+        # Reusing a figure's canvas keeps its renderer, whose caches of text metrics
+        # and parsed mathtext make the next full draw several times faster.
+        self.canvas = canvas if canvas is not None and canvas.figure is fig else FigureCanvasAgg(fig)
         # Spines and legends inside the axes sit above the data: redraw them too, so
         # that z-order holds. (A legend outside the axes is never covered.)
         renderer = self.canvas.get_renderer()
@@ -114,12 +123,22 @@ class _Frame:
 
     def render(self) -> bytes:
         if self.stale:
+            # Text is made transparent rather than invisible: an invisible title has no
+            # extent, and the axes would misplace it while drawing the background.
+            alphas = {}
             for artist in self.moving:
-                artist.set_visible(False)
+                if isinstance(artist, Text):
+                    alphas[artist] = artist.get_alpha()
+                    artist.set_alpha(0.0)
+                else:
+                    artist.set_visible(False)
             self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
             for artist in self.moving:
-                artist.set_visible(True)
+                if artist in alphas:
+                    artist.set_alpha(alphas[artist])
+                else:
+                    artist.set_visible(True)
             self.stale = False
         else:
             self.canvas.restore_region(self._background)
@@ -255,28 +274,47 @@ class Dashboard:
 
     def __init__(self, experiment, scale: float = 1.0):
         self.scale = scale
+        self.experiment, self.figures, self._frames = None, {}, {}
         self.rebuild(experiment)
 
     # ------------------------------------------------ building
 
     def rebuild(self, experiment) -> None:
-        """Build all three figures for a new experiment (new data or architecture)."""
-        self.experiment = experiment
-        self.figures, self._frames = {}, {}
-        self._build_surface(experiment)
-        self._build_loss(experiment)
-        self._build_stats(experiment)
+        """Show a new experiment (new data or architecture).
+
+        The first time, builds the three figures. Afterwards it moves the existing
+        artists to the new experiment (points, surface, limits, titles), so that a
+        changed control redraws only what changed; only the statistics figure is built
+        again, inside the same figure and canvas, when the number of layers changes.
+        """
+        old, self.experiment = self.experiment, experiment
+        if old is None or not self.figures:
+            self._build_surface(experiment)
+            self._build_loss(experiment)
+            self._build_stats(experiment)
+        else:
+            self._retarget_surface(experiment)
+            self._retarget_loss(experiment)
+            self._retarget_stats(experiment)
         self.update()
 
     def _figure(self, name, ncols, width, height, **margins):
-        fig, axes = _fixed_figure(ncols, width * self.scale, height * self.scale, **margins)
+        fig, axes = _fixed_figure(ncols, width * self.scale, height * self.scale,
+                                  fig=self.figures.get(name), **margins)
         self.figures[name] = fig
         return fig, axes
+
+    def _frame(self, name, fig, moving) -> None:
+        old = self._frames.get(name)
+        self._frames[name] = _Frame(fig, moving, old.canvas if old is not None else None)
 
     def _build_surface(self, exp) -> None:
         fig, ax = self._figure("surface", 1, 4.2, 4.4, left=0.16, right=0.97, bottom=0.1, top=0.8)
         self._surface = surface_panel(ax, exp)
-        self._frames["surface"] = _Frame(fig, [self._surface, *ax.collections])
+        self._surface_ax = ax
+        # The title (the architecture) is drawn with the moving artists, so that a new
+        # architecture on the same data redraws no tick or label.
+        self._frame("surface", fig, [self._surface, *ax.collections, ax.title])
 
     def _build_loss(self, exp) -> None:
         fig, ax = self._figure("loss", 1, 5.8, 2.6, left=0.1, right=0.98, bottom=0.18, top=0.89)
@@ -285,34 +323,95 @@ class Dashboard:
         finish(ax, f"Loss ({exp.config.loss})", "epoch", "loss", legend=False)
         _legend_above(ax)
         self._loss_ax = ax
-        self._frames["loss"] = _Frame(fig, [self._train_line, self._test_line])
+        self._frame("loss", fig, [self._train_line, self._test_line])
 
     def _build_stats(self, exp) -> None:
         fig, (hist_ax, grad_ax) = self._figure("stats", 2, 5.8, 2.6, left=0.1, right=0.98,
                                                 bottom=0.18, top=0.89, wspace=0.62)
-        edges, fractions = exp.activation_histograms()
-        self._stairs = [hist_ax.stairs(f, edges, color=COLORS[l % len(COLORS)], linewidth=1.5,
-                                       label=str(l + 1)) for l, f in enumerate(fractions)]
-        if not self._stairs:
-            hist_ax.text(0.5, 0.5, "no hidden layer", ha="center", va="center",
-                         transform=hist_ax.transAxes)
+        edges, _ = exp.activation_histograms()
+        self._hist_ax, self._grad_ax = hist_ax, grad_ax
+        self._layer_artists(exp)
         hist_ax.set_xlim(edges[0], edges[-1])
         finish(hist_ax, "Hidden activations", f"$h$ ({exp.config.activation})",
                "fraction of values", legend=False)
-        if self._stairs:  # a column right of the axes: never drawn over, so never redrawn
+        grad_ax.set_yscale("log")
+        grad_ax.yaxis.set_minor_formatter(NullFormatter())  # label whole decades only
+        grad_ax.set_ylim(1e-4, 1.0)  # until the first step gives gradients to scale to
+        finish(grad_ax, "Gradient norms", "layer $l$ (last: output)",
+               r"$\|\partial L/\partial W^{(l)}\|$")
+        self._frame("stats", fig, [*self._stairs, *self._bars])
+
+    def _layer_artists(self, exp) -> None:
+        """The stats figure's artists that come one per layer: histograms, their legend, bars."""
+        hist_ax, grad_ax = self._hist_ax, self._grad_ax
+        edges, fractions = exp.activation_histograms()
+        self._stairs = [hist_ax.stairs(f, edges, color=COLORS[l % len(COLORS)], linewidth=1.5,
+                                       label=str(l + 1)) for l, f in enumerate(fractions)]
+        self._no_hidden = None
+        if not self._stairs:
+            self._no_hidden = hist_ax.text(0.5, 0.5, "no hidden layer", ha="center",
+                                           va="center", transform=hist_ax.transAxes)
+        else:  # a column right of the axes: never drawn over, so never redrawn
             hist_ax.legend(title="layer", loc="upper left", bbox_to_anchor=(1.0, 1.0),
                            frameon=False, fontsize="small", title_fontsize="small",
                            handlelength=1.0, borderaxespad=0.2)
         layers = np.arange(1, len(exp.dense) + 1)
-        self._bars = list(grad_ax.bar(layers, np.ones(len(layers)), color=COLORS[2]))
-        grad_ax.set_yscale("log")
-        grad_ax.yaxis.set_minor_formatter(NullFormatter())  # label whole decades only
-        grad_ax.set_ylim(1e-4, 1.0)  # until the first step gives gradients to scale to
+        self._bar_container = grad_ax.bar(layers, np.ones(len(layers)), color=COLORS[2])
+        self._bars = list(self._bar_container)
         grad_ax.set_xticks(layers, [str(l) for l in layers])
-        finish(grad_ax, "Gradient norms", "layer $l$ (last: output)",
-               r"$\|\partial L/\partial W^{(l)}\|$")
-        self._hist_ax, self._grad_ax = hist_ax, grad_ax
-        self._frames["stats"] = _Frame(fig, [*self._stairs, *self._bars])
+
+    # ------------------------------------------------ moving to a new experiment
+
+    def _retarget_surface(self, exp) -> None:
+        """The same drawing as ``surface_panel`` for ``exp``, made by moving the artists."""
+        ax = self._surface_ax
+        self._surface.set_data(exp.surface())
+        self._surface.set_extent(exp.extent)
+        points = []
+        for X, Y in ((exp.X_train, exp.Y_train), (exp.X_test, exp.Y_test)):
+            points += [X[Y[:, 0] == c] for c in (0, 1)]
+        for collection, xy in zip(ax.collections, points):
+            collection.set_offsets(xy)
+        self._set_limits("surface", ax.set_xlim, ax.get_xlim, exp.extent[:2])
+        self._set_limits("surface", ax.set_ylim, ax.get_ylim, exp.extent[2:])
+        c = exp.config
+        ax.set_title(f"{c.dataset}: {'-'.join(map(str, c.sizes))} {c.activation}")
+
+    def _retarget_loss(self, exp) -> None:
+        ax = self._loss_ax
+        title = f"Loss ({exp.config.loss})"
+        if ax.get_title(loc="left") != title:
+            ax.set_title(title, loc="left")
+            self._frames["loss"].stale = True
+
+    def _retarget_stats(self, exp) -> None:
+        """New layers' artists if their number changed; new edges and label if the
+        activation changed; the gradient axis back to its starting limits."""
+        hist_ax, grad_ax = self._hist_ax, self._grad_ax
+        if len(exp.dense) != len(self._bars):
+            # Replace only the per-layer artists: the axes keep their ticks, whose
+            # making is most of the cost of a new figure.
+            for stairs in self._stairs:
+                stairs.remove()
+            for artist in (hist_ax.get_legend(), self._no_hidden):
+                if artist is not None:
+                    artist.remove()
+            self._bar_container.remove()
+            self._layer_artists(exp)
+            grad_ax.relim()
+            grad_ax.autoscale_view()
+            if not self._stairs:  # as on a new axes without data
+                hist_ax.set_ylim(0.0, 1.0)
+            self._frame("stats", self.figures["stats"], [*self._stairs, *self._bars])
+        label = f"$h$ ({exp.config.activation})"
+        if hist_ax.get_xlabel() != label:
+            edges, fractions = exp.activation_histograms()
+            for stairs, f in zip(self._stairs, fractions):
+                stairs.set_data(values=f, edges=edges)
+            hist_ax.set_xlabel(label)
+            self._set_limits("stats", hist_ax.set_xlim, hist_ax.get_xlim, (edges[0], edges[-1]))
+            self._frames["stats"].stale = True
+        self._set_limits("stats", grad_ax.set_ylim, grad_ax.get_ylim, (1e-4, 1.0))
 
     # ------------------------------------------------ updating
 
