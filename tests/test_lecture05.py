@@ -5,10 +5,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from matplotlib.figure import Figure
 
 import nnkit as nk
-from figure_checks import exercise
+from figure_checks import assert_labelled, exercise
 from nnkit import neuron
 from nnkit.plots import activations as P
 from nnkit.widgets import activations as W
@@ -154,13 +153,6 @@ def test_dead_fraction_by_bias_matches_the_forward_pass(bias):
 
 # ---------------------------------------------------------------- plots
 
-def _check_figure(fig):
-    assert isinstance(fig, Figure), f"expected a matplotlib Figure, got {type(fig).__name__}"
-    for ax in fig.axes:
-        assert ax.get_title(), "an axes of the figure has no title"
-        assert ax.get_xlabel() and ax.get_ylabel(), f"axes {ax.get_title()!r} lacks an axis label"
-
-
 def _trajectory():
     x, y = neuron.saturation_task(20, rng=0)
     return x, y, neuron.train_neuron([0.5, 8.0], 0.0, x, y, epochs=20)
@@ -187,7 +179,7 @@ PLOTS = {
 
 @pytest.mark.parametrize("name", list(PLOTS))
 def test_plot_returns_a_labelled_figure(name):
-    _check_figure(PLOTS[name]())
+    assert_labelled(PLOTS[name]())
 
 
 def test_unit_segments_lie_on_the_unit_lines():

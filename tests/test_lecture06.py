@@ -4,10 +4,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from matplotlib.figure import Figure
 
 import nnkit as nk
-from figure_checks import exercise
+from figure_checks import assert_labelled, exercise
 from nnkit import neuron
 from nnkit.plots import classifiers as P
 from nnkit.widgets import classifiers as W
@@ -46,13 +45,6 @@ def test_quadratic_slope_vanishes_where_cross_entropy_does_not():
 
 # ---------------------------------------------------------------- plots
 
-def _check_figure(fig):
-    assert isinstance(fig, Figure), f"expected a matplotlib Figure, got {type(fig).__name__}"
-    for ax in fig.axes:
-        assert ax.get_title(), "an axes of the figure has no title"
-        assert ax.get_xlabel() and ax.get_ylabel(), f"axes {ax.get_title()!r} lacks an axis label"
-
-
 def _runs():
     run = neuron.train_neuron([2.0], [2.0], [1.0], [0.0], epochs=10)
     return {"quadratic": run, "again": run}
@@ -75,7 +67,7 @@ PLOTS = {
 
 @pytest.mark.parametrize("name", list(PLOTS))
 def test_plot_returns_a_labelled_figure(name):
-    _check_figure(PLOTS[name]())
+    assert_labelled(PLOTS[name]())
 
 
 def test_classifiers_titles_carry_the_accuracies():
