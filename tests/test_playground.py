@@ -13,7 +13,8 @@ from PIL import Image
 import nnkit as nk
 from nnkit.lectures.l08_playground import compute as P
 from nnkit.lectures.l08_playground.compute import Config, Experiment
-from nnkit.lectures.l08_playground.figures import Dashboard, compare_surfaces, history_figure, png
+from nnkit.lectures.l08_playground.figures import Dashboard, compare_surfaces, history_figure
+from nnkit.viz.blit import png
 from nnkit.lectures.l08_playground.widgets import CSS_CLASSES, Playground
 
 

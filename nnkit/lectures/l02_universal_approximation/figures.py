@@ -10,8 +10,8 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from nnkit import functional as F
-from nnkit.lectures.l01_forward_pass.figures import CONTINUOUS, plane
-from nnkit.viz.style import COLORS, finish, new_figure
+from nnkit.viz.grid import plane
+from nnkit.viz.style import COLORS, CONTINUOUS, finish, new_figure
 
 from .compute import _target, band_target, correction_terms, loglog_slope, staircase_net
 

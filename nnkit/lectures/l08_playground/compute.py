@@ -6,7 +6,7 @@ so a test (or a notebook cell) drives it without a screen:
 - :class:`Config`, the choices a student makes (dataset, noise, architecture,
   activation, initialisation, batch norm, loss, optimiser, learning rate, batch size);
 - :func:`make_dataset` and :func:`xor_cloud`, two-class point clouds in the plane;
-- :func:`build_network`, the network a config describes;
+- :func:`build_network`, the ``nk.MLP`` a config describes;
 - :class:`Experiment`, the state machine: data split, network, optimiser, and a
   history that grows one *chunk* (one epoch of mini-batch steps) at a time, with the
   quantities lectures 05 to 07 taught us to watch: train and test loss and accuracy,
@@ -28,19 +28,21 @@ import numpy as np
 from nnkit import data
 from nnkit import functional as F
 from nnkit._validation import check_positive, choose, make_rng
-from nnkit.layers import BatchNorm, Dense, Sequential, Sigmoid
-from nnkit.layers.sequential import as_activation
+from nnkit.layers import ACTIVATIONS, MLP, Dense
 from nnkit.losses import BCEWithLogitsLoss, MSELoss
 from nnkit.optim import SGD, Adam
+from nnkit.viz import histogram
+from nnkit.viz.grid import plane
 
 __all__ = [
-    "DATASETS", "ACTIVATIONS", "INITS", "LOSSES", "OPTIMIZERS", "LIVE_FIELDS",
+    "DATASETS", "ACTIVATION_CHOICES", "INITS", "LOSSES", "OPTIMIZERS", "LIVE_FIELDS",
     "Config", "xor_cloud", "make_dataset", "split", "build_network", "make_loss",
-    "make_optimizer", "plane_grid", "activation_range", "histograms", "Experiment",
+    "make_optimizer", "plane_grid", "histograms", "Experiment",
 ]
 
 DATASETS = ("xor", "circles", "spirals", "blobs")
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "elu", "softplus", "identity")
+# The activations the playground offers, by their names in nnkit.layers.ACTIVATIONS.
+ACTIVATION_CHOICES = ("tanh", "relu", "sigmoid", "leaky_relu", "elu", "softplus", "identity")
 INITS = ("xavier", "he", "small", "large", "zeros")
 LOSSES = ("cross-entropy", "squared error")
 OPTIMIZERS = ("sgd", "momentum", "adam")
@@ -69,7 +71,7 @@ class Config:
     units : int or tuple of int
         Units per hidden layer: one number for all, or one per layer.
     activation : str
-        Hidden activation, one of ``ACTIVATIONS``.
+        Hidden activation, one of ``ACTIVATION_CHOICES``.
     init : str
         Weight initialiser, one of ``INITS`` (see :mod:`nnkit.init`).
     batch_norm : bool
@@ -107,7 +109,7 @@ class Config:
         if isinstance(self.units, list):
             object.__setattr__(self, "units", tuple(self.units))
         choose("dataset", self.dataset, DATASETS)
-        choose("activation", self.activation, ACTIVATIONS)
+        choose("activation", self.activation, ACTIVATION_CHOICES)
         choose("init", self.init, INITS)
         choose("loss", self.loss, LOSSES)
         choose("optimizer", self.optimizer, OPTIMIZERS)
@@ -238,33 +240,22 @@ def plane_grid(X, resolution: int = 60, margin: float = 0.25):
     # keeps its axes is several times cheaper than one that moves them).
     mid = np.round((lo + hi) / 2 * 2) / 2
     half = np.ceil(np.max(np.maximum(hi - mid, mid - lo)) * 2) / 2
-    u = np.linspace(mid[0] - half, mid[0] + half, resolution)
-    v = np.linspace(mid[1] - half, mid[1] + half, resolution)
-    uu, vv = np.meshgrid(u, v)
-    return (u[0], u[-1], v[0], v[-1]), np.column_stack([uu.ravel(), vv.ravel()])
+    points, extent = plane(mid - half, mid + half, resolution)
+    return extent, points
 
 
 # ---------------------------------------------------------------- network
 
-def build_network(config: Config, rng=None) -> Sequential:
-    """The network ``config`` describes.
+def build_network(config: Config, rng=None) -> MLP:
+    """The network ``config`` describes, as ``nk.MLP`` builds it.
 
     Each hidden layer is ``Dense -> [BatchNorm ->] activation``; the output is one
     ``Dense`` unit, followed by a ``Sigmoid`` when the loss is squared error (with
     cross-entropy the output is a logit).
     """
-    rng = make_rng(rng)
-    sizes = config.sizes
-    layers = []
-    for n_in, n_out in zip(sizes[:-2], sizes[1:-1]):
-        layers.append(Dense(n_in, n_out, init=config.init, rng=rng))
-        if config.batch_norm:
-            layers.append(BatchNorm(n_out))
-        layers.append(as_activation(config.activation))
-    layers.append(Dense(sizes[-2], 1, init=config.init, rng=rng))
-    if config.loss == "squared error":
-        layers.append(Sigmoid())
-    return Sequential(layers)
+    output = "sigmoid" if config.loss == "squared error" else "identity"
+    return MLP(config.sizes, activation=config.activation, output=output, init=config.init,
+               rng=make_rng(rng), batchnorm=config.batch_norm)
 
 
 def make_loss(name: str):
@@ -283,21 +274,12 @@ def make_optimizer(name: str, params, lr: float):
 
 # ---------------------------------------------------------------- statistics
 
-_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "relu": (0.0, 3.0),
-           "leaky_relu": (-0.5, 3.0), "elu": (-1.0, 3.0), "softplus": (0.0, 3.0),
-           "identity": (-3.0, 3.0)}
-
-
-def activation_range(activation: str) -> tuple:
-    """The range a histogram of this activation's outputs covers (bounded ones exactly)."""
-    return _RANGES[choose("activation", activation, ACTIVATIONS)]
-
-
 def histograms(H: list, lo: float, hi: float, bins: int = 30):
     """Per layer, the fraction of activations in each of ``bins`` equal bins over [lo, hi].
 
-    Values outside are counted in the first or the last bin, so a saturated or
-    exploding layer shows as a spike at the edge rather than vanishing from view.
+    Values outside are counted in the first or the last bin (see
+    :func:`nnkit.viz.histogram.fractions`), so a saturated or exploding layer shows as a
+    spike at the edge rather than vanishing from view.
 
     Parameters
     ----------
@@ -309,11 +291,8 @@ def histograms(H: list, lo: float, hi: float, bins: int = 30):
     fractions : ndarray, shape (len(H), bins), each row summing to 1
     """
     edges = np.linspace(lo, hi, bins + 1)
-    fractions = np.zeros((len(H), bins))
-    for l, h in enumerate(H):
-        counts, _ = np.histogram(np.clip(h, lo, hi), bins=edges)
-        fractions[l] = counts / max(h.size, 1)
-    return edges, fractions
+    rows = [histogram.fractions(h, lo, hi, bins)[1] for h in H]
+    return edges, np.array(rows).reshape(len(H), bins)
 
 
 # ---------------------------------------------------------------- the experiment
@@ -515,11 +494,8 @@ class Experiment:
 
     def _forward_eval(self, X):
         """The output in evaluation mode (batch norm uses its running statistics)."""
-        self.net.eval()
-        try:
+        with self.net.evaluating():
             return self.net.forward(X)
-        finally:
-            self.net.train()
 
     def probability(self, X) -> np.ndarray:
         r""":math:`P(\text{class } 1 \mid x)` for each row of ``X (m, 2)``, shape ``(m,)``."""
@@ -550,20 +526,17 @@ class Experiment:
         """
         X = self.X_train if X is None else X
         H = []
-        self.net.eval()
-        try:
-            with np.errstate(over="ignore", invalid="ignore"):
-                for i, layer in enumerate(self.net.layers):
-                    X = layer.forward(X)
-                    if i in self._hidden_at:
-                        H.append(X)
-        finally:
-            self.net.train()
+        with self.net.evaluating(), np.errstate(over="ignore", invalid="ignore"):
+            for i, layer in enumerate(self.net.layers):
+                X = layer.forward(X)
+                if i in self._hidden_at:
+                    H.append(X)
         return H
 
     def activation_histograms(self, bins: int = 30):
-        """:func:`histograms` of :meth:`hidden_activations` over the activation's range."""
-        return histograms(self.hidden_activations(), *activation_range(self.config.activation), bins)
+        """:func:`histograms` of :meth:`hidden_activations` over the activation's range
+        (``nnkit.layers.ACTIVATIONS[activation].range``)."""
+        return histograms(self.hidden_activations(), *ACTIVATIONS[self.config.activation].range, bins)
 
     def status(self) -> str:
         """One line for the progress display."""

@@ -29,7 +29,7 @@ import ipywidgets as W
 
 from nnkit.viz.live import dropdown, float_slider, int_slider, log_slider, toggle
 
-from .compute import ACTIVATIONS, DATASETS, INITS, LOSSES, OPTIMIZERS, Config, Experiment
+from .compute import ACTIVATION_CHOICES, DATASETS, INITS, LOSSES, OPTIMIZERS, Config, Experiment
 from .figures import Dashboard
 
 __all__ = ["Playground", "CSS_CLASSES"]
@@ -55,7 +55,7 @@ def _controls(c: Config) -> dict:
         "seed": int_slider(c.seed, 0, max(99, c.seed), "seed"),
         "layers": int_slider(c.layers, 0, 4, "hidden layers"),
         "units": int_slider(units, 1, max(8, units), "units per layer"),
-        "activation": dropdown(list(ACTIVATIONS), c.activation, "activation"),
+        "activation": dropdown(list(ACTIVATION_CHOICES), c.activation, "activation"),
         "init": dropdown(list(INITS), c.init, "initialisation"),
         "batch_norm": toggle(c.batch_norm, "batch norm"),
         "loss": dropdown(list(LOSSES), c.loss, "loss"),
