@@ -5,6 +5,7 @@ definitions, exactly as the grader extracts them), so these tests hold the check
 the course's own code; planted mistakes are one-line edits of that code.
 """
 import contextlib
+import copy
 import io
 import pathlib
 
@@ -128,7 +129,7 @@ PLANTED = [
      "return float(np.sum(log_sum - Z[np.arange(n), y]))", "the 1/n is missing"),
     ("06_classifiers_cross_entropy", "cross_entropy",
      "m = Z.max(axis=1)\n    log_sum = m + np.log(np.exp(Z - m[:, None]).sum(axis=1))",
-     "log_sum = np.log(np.exp(Z).sum(axis=1))", "logsumexp"),
+     "log_sum = np.log(np.exp(Z).sum(axis=1))", "the exponent overflowed: log(sum(exp(z)))"),
     ("06_classifiers_cross_entropy", "cross_entropy_grad", "return G / n", "return G", "1/n is missing"),
     ("06_classifiers_cross_entropy", "bce_gradient", "r = (a - y) / len(X)",
      "r = (a - y) * a * (1 - a) / len(X)", "quadratic cost's gradient"),
@@ -318,3 +319,31 @@ def test_checks_import_only_numpy_and_nnkit_core():
             "print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+# ------------------------------------------------------------------ every listed mistake
+def _every_mistake():
+    return [(task, i) for task, check in checks.all_checks().items()
+            for i in range(len(check.mistakes))]
+
+
+def _without_forbidden(check):
+    # A mistake's own code may call nnkit (F.softmax(Z, axis=0)); here only its message matters.
+    bare = copy.copy(check)
+    bare.forbidden = []
+    return bare
+
+
+@pytest.mark.parametrize("task, index", _every_mistake(),
+                         ids=[f"{t}-{i}" for t, i in _every_mistake()])
+def test_every_listed_mistake_is_named_on_the_visible_cases(task, index):
+    check = checks.all_checks()[task]
+    mistake = check.mistakes[index]
+
+    def planted(*args, **kwargs):
+        return mistake.compute(*args, **kwargs)
+
+    report = _without_forbidden(check).run(planted)
+    assert not report.passed, f"{task}: the mistake {mistake.message!r} passes every visible case"
+    assert mistake.message in report.message, (
+        f"{task}: planted {mistake.message!r}\nbut the check said: {report.message}")

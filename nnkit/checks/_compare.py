@@ -24,7 +24,10 @@ def fmt(x) -> str:
     """A short, readable rendering of a number or a small array (shapes for large ones)."""
     if isinstance(x, np.ndarray):
         if x.size <= 12:
-            text = np.array2string(x, precision=4, separator=", ", max_line_width=10 ** 6)
+            mags = np.abs(x[np.isfinite(x) & (x != 0)]) if x.dtype.kind == "f" else np.ones(1)
+            plain = bool(mags.size == 0 or (mags.min() >= 1e-3 and mags.max() < 1e6))
+            text = np.array2string(x, precision=4, separator=", ", max_line_width=10 ** 6,
+                                   suppress_small=plain)
             return " ".join(text.split())  # one line, for reports and CSV cells
         return f"array of shape {x.shape}"
     if isinstance(x, (float, np.floating)):
