@@ -173,7 +173,7 @@ batchnorm_forward = Check(
 
 # ------------------------------------------------------------------ batchnorm_backward
 def _bn_back(dY, X, gamma, eps=1e-5, *, constants=False, mean_term=True, var_term=True,
-             ddof=0, use_gamma=True, average=False):
+             ddof=0, use_gamma=True, average=None):
     n = len(X)
     inv_std = 1.0 / np.sqrt(X.var(axis=0, ddof=ddof) + eps)
     xhat = (X - X.mean(axis=0)) * inv_std
@@ -182,8 +182,10 @@ def _bn_back(dY, X, gamma, eps=1e-5, *, constants=False, mean_term=True, var_ter
     dX = dY.copy()
     if not constants:
         dX = dX - (dbeta / n if mean_term else 0.0) - (xhat * dgamma / n if var_term else 0.0)
-    if average:
-        dgamma, dbeta = dgamma / n, dbeta / n
+    if average in ("both", "dgamma"):
+        dgamma = dgamma / n
+    if average in ("both", "dbeta"):
+        dbeta = dbeta / n
     return (gamma if use_gamma else 1.0) * inv_std * dX, dgamma, dbeta
 
 
@@ -222,10 +224,16 @@ batchnorm_backward = Check(
         Mistake(lambda dY, X, g, eps=1e-5: (_bn_back(dY, X, g, eps)[0], _bn_back(dY, X, g, eps)[2],
                                             _bn_back(dY, X, g, eps)[1]),
                 "dgamma and dbeta are swapped."),
-        Mistake(lambda *a, **k: _bn_back(*a, **k, average=True),
+        Mistake(lambda *a, **k: _bn_back(*a, **k, average="both"),
                 "dgamma and dbeta average over the batch; dY already carries the loss's 1/n, "
                 "so each example's contribution is added: dbeta = sum_i dY_i, dgamma = "
                 "sum_i dY_i * x_hat_i."),
+        Mistake(lambda *a, **k: _bn_back(*a, **k, average="dgamma"),
+                "dgamma averages over the batch; dY already carries the loss's 1/n, so each "
+                "example's contribution is added: dgamma = sum_i dY_i * x_hat_i."),
+        Mistake(lambda *a, **k: _bn_back(*a, **k, average="dbeta"),
+                "dbeta averages over the batch; dY already carries the loss's 1/n, so each "
+                "example's contribution is added: dbeta = sum_i dY_i."),
         Mistake(lambda *a, **k: _bn_back(*a, **k, ddof=1),
                 "the variance divides by n - 1; batch norm uses the biased batch variance "
                 "(divide by n, np.var's default), in the backward pass as in the forward."),
