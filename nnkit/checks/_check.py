@@ -26,7 +26,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _forbid
-from ._compare import difference, fmt
+from ._compare import difference, fmt, wrong_dtype
 from ._feedback import explain_warning, inputs_text, rounding_note, sentence
 from ._report import FAILED, FORBIDDEN, NOT_IMPLEMENTED, PASSED, Report
 
@@ -209,6 +209,10 @@ class Check:
                 f"on {case.label}, your function changed its input {', '.join(changed)} in "
                 f"place.{rounding_note(changed)} Work on a copy (e.g. `x = x.copy()` or "
                 f"`x = x - m` rather than `x -= m`).")
+        if self._compare is None:
+            dtype = wrong_dtype(got, self._reference_on(case), rtol=self.rtol, names=self.names)
+            if dtype:
+                return self._fail(f"on {case.label}: {dtype}")
         diff = self._difference(got, case)
         warned = [w for w in caught if issubclass(w.category, RuntimeWarning)]
         if diff is None and not warned:

@@ -17,7 +17,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["difference", "shape_hint", "fmt", "fmt_pair", "dtype_problem"]
+__all__ = ["difference", "shape_hint", "fmt", "fmt_pair", "dtype_problem", "wrong_dtype"]
 
 
 def fmt(x) -> str:
@@ -69,6 +69,26 @@ def dtype_problem(got, name: str, rtol: float):
             f"and the check compares with a relative tolerance of {rtol:g}, so a {dtype} "
             f"answer is refused whatever its values. Remove the cast to {dtype} "
             f"(`.astype(np.{dtype})`, `dtype=np.{dtype}`) and compute in float64.")
+
+
+def wrong_dtype(got, want, *, rtol: float, name: str = "your result", names=None):
+    """The :func:`dtype_problem` of the first part of ``got`` that has one, else ``None``."""
+    if isinstance(want, tuple) and isinstance(got, (tuple, list)) and len(got) == len(want):
+        for i, (g, w) in enumerate(zip(got, want)):
+            found = wrong_dtype(g, w, rtol=rtol, name=names[i] if names else f"item {i} of {name}")
+            if found:
+                return found
+        return None
+    if isinstance(want, dict) and isinstance(got, dict):
+        for key in want:
+            if key in got:
+                found = wrong_dtype(got[key], want[key], rtol=rtol, name=f"{name}[{key!r}]")
+                if found:
+                    return found
+        return None
+    if isinstance(want, (tuple, dict, bool, np.bool_, numbers.Integral)):
+        return None
+    return dtype_problem(got, name, rtol)
 
 
 def shape_hint(got: tuple, want: tuple) -> str:

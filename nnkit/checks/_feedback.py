@@ -19,8 +19,7 @@ __all__ = ["explain_warning", "inputs_text", "rounding_note", "sentence"]
 _ENGLISH = {"your", "item", "the", "this", "every", "each", "it", "only", "a", "an", "right"}
 
 _WHY = {
-    "overflow": "an overflow gives inf (in float64, np.exp overflows for arguments above about "
-                "709, and x**2 above about 1e154)",
+    "overflow": "an overflow gives inf",
     "invalid value": "an invalid operation (inf - inf, inf / inf, 0 / 0) gives nan",
     "divide by zero": "a division by zero or log(0) gives inf or -inf",
 }
@@ -74,7 +73,7 @@ def inputs_text(case, names=()) -> str:
     def show(value):
         if isinstance(value, Fresh):
             return value.label
-        if isinstance(value, np.ndarray) and value.size > 12:
+        if isinstance(value, np.ndarray) and value.size > 8:
             return None
         if callable(value) and not isinstance(value, np.ndarray):
             return getattr(value, "__name__", None)
@@ -89,7 +88,7 @@ def inputs_text(case, names=()) -> str:
     if any(text is None for _, text in shown):
         return ""
     text = ", ".join(f"{name} = {value}" for name, value in shown)
-    return f"Inputs: {text}." if len(text) <= 300 else ""
+    return f"Inputs: {text}." if len(text) <= 240 else ""
 
 
 def rounding_note(changed: dict) -> str:
