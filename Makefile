@@ -14,7 +14,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test test-unit test-notebooks test-browser site bench release clean
+.PHONY: lab test test-unit test-notebooks test-browser site bench release clean mutants
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ test-unit: $(STAMP)
 
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_NOTEBOOKS) -q lectures solutions exercises
+
+# Mutation testing of the exercise checks: every small wrong edit of a solution (a sign, a
+# transpose, an axis, a float32 cast, an off-by-one slice, ...) must lose its mark, or be
+# listed as equivalent in tests/mutants.py. About half a minute.
+mutants: $(STAMP)
+	$(BIN)/python tests/mutants.py
 
 # Timings of the library (against PyTorch and a hand-fused numpy step) and of the course;
 # the results go to benchmarks/README.md. PyTorch is optional: without it, its column is skipped.

@@ -161,6 +161,10 @@ def _integer(got, want: int, name: str):
     value = np.asarray(got)
     if value.size != 1:
         return f"{name} should be a single number; got an array of shape {value.shape}."
+    if value.dtype.kind not in "iu":
+        kind = f"the {value.dtype} number {value.item()!r}" if value.dtype.kind == "f" else _kind(got)
+        return (f"{name} should be a whole number of type int (a count); got {kind}. Count "
+                f"with integers, or convert with int(...).")
     if float(value) != want:
         got_v = value.item()
         shown = repr(got_v) if isinstance(got_v, float) else fmt(got_v)
