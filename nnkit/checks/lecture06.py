@@ -33,6 +33,11 @@ def _logits(rng, n, K, scale=3.0):
     return rng.normal(scale=scale, size=(n, K))
 
 
+def _far_apart(rng, n, K):
+    """Logits whose rows lie thousands apart, so that only a per-row shift keeps them finite."""
+    return _logits(rng, n, K) + rng.normal(scale=2000.0, size=(n, 1))
+
+
 def _sizes(rng, hidden):
     if hidden:
         return [(500, 10), (1, 7), (64, 2)]
@@ -59,6 +64,8 @@ def _softmax_cases(rng, hidden):
              (_DIFFERENT_MAXIMA.copy(),)),
     ]
     rand = [Case(f"random logits ({n}, {K})", (_logits(rng, n, K),)) for n, K in _sizes(rng, hidden)]
+    rand.append(Case("random logits (6, 4), each row shifted by thousands",
+                     (_far_apart(rng, 6, 4),)))
     return rand if hidden else fixed + rand
 
 
@@ -113,6 +120,8 @@ def _ce_cases(rng, hidden):
     ]
     rand = [Case(f"random logits ({n}, {K})", (_logits(rng, n, K), _labels(rng, n, K)))
             for n, K in _sizes(rng, hidden)]
+    rand.append(Case("random logits (6, 4), each row shifted by thousands",
+                     (_far_apart(rng, 6, 4), _labels(rng, 6, 4))))
     return rand if hidden else fixed + rand
 
 
