@@ -94,8 +94,11 @@ def _float32(value):
                                                          attr="float32", ctx=ast.Load()))])
 
 
-def _mutations(node):
-    """``(kind, new node)`` for every single edit of ``node`` (the node itself is not changed)."""
+def _mutations(node, siblings):
+    """``(kind, new node)`` for every single edit of ``node`` (the node itself is not changed).
+
+    ``siblings`` maps each parameter of the function to the look-alikes it may be confused with.
+    """
     c = copy.deepcopy
     if isinstance(node, ast.BinOp):
         if type(node.op) in _SWAP:
@@ -147,8 +150,8 @@ def _mutations(node):
     elif isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
         yield "comparison changed", ast.Compare(c(node.left), [_COMPARE[type(node.ops[0])]()],
                                                 c(node.comparators))
-    elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in _PARAMETERS:
-        for other in _PARAMETERS[node.id]:
+    elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in siblings:
+        for other in siblings[node.id]:
             yield "wrong variable", ast.Name(other, ast.Load())
     elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
         value = node.value
@@ -166,9 +169,6 @@ def _mutations(node):
         else:
             yield "result negated", ast.Return(ast.UnaryOp(ast.USub(), c(value)))
             yield "float32 cast", ast.Return(_float32(c(value)))
-
-
-_PARAMETERS: dict[str, list[str]] = {}
 
 
 def _siblings(fn):
@@ -206,11 +206,10 @@ def mutants(source: str, function: str):
     """``(kind, before, after, mutated source)`` for each single edit of ``function``."""
     tree = ast.parse(source)
     fn = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == function)
-    _PARAMETERS.clear()
-    _PARAMETERS.update(_siblings(fn))
+    siblings = _siblings(fn)
     found, seen = [], {ast.unparse(tree)}
     for index, node in enumerate(_body_nodes(fn)):
-        for kind, new in _mutations(node):
+        for kind, new in _mutations(node, siblings):
             copy_tree = copy.deepcopy(tree)
             copy_fn = next(n for n in ast.walk(copy_tree)
                            if isinstance(n, ast.FunctionDef) and n.name == function)

@@ -167,6 +167,13 @@ def _backprop_cases(rng, hidden):
     return rand if hidden else fixed + rand
 
 
+_TRANSPOSED = ("the weight gradients are transposed: each must have its matrix's shape, "
+               "dW2 = eps.T @ h (K, n1) and dW1 = delta.T @ X (n1, n0).")
+_DW1_TRANSPOSED = "dW1 is transposed (dW2 is right): dW1 = delta.T @ X has W1's shape (n1, n0)."
+_DB1_AVERAGED = ("db1 averages delta over the examples; delta already carries the 1/n from eps, "
+                 "so db1 = sum_i delta_i.")
+
+
 def _transposed(*args, **kwargs):
     dW1, db1, dW2, db2 = _backprop(*args, **kwargs)
     return dW1.T, db1, dW2.T, db2
@@ -188,13 +195,11 @@ two_layer_gradients = Check(
                 "the signs are flipped: eps = y_hat - y (over n), not y - y_hat; these gradients "
                 "point uphill."),
         Mistake(_transposed,
-                "the weight gradients are transposed: each must have its matrix's shape, "
-                "dW2 = eps.T @ h (K, n1) and dW1 = delta.T @ X (n1, n0)."),
+                _TRANSPOSED),
         Mistake(_dW1_transposed,
-                "dW1 is transposed (dW2 is right): dW1 = delta.T @ X has W1's shape (n1, n0)."),
+                _DW1_TRANSPOSED),
         Mistake(lambda *a: _backprop(*a, db1_mean=True),
-                "db1 averages delta over the examples; delta already carries the 1/n from "
-                "eps, so db1 = sum_i delta_i."),
+                _DB1_AVERAGED),
         Mistake(lambda *a: _backprop(*a, slope=_tanh_slope),
                 "delta uses tanh'(e1) = 1 - tanh^2(e1); these hidden units are sigmoids, "
                 "sigma'(e1) = sigma(e1) (1 - sigma(e1))."),
@@ -213,17 +218,8 @@ def _tanh_as(slope):
     return lambda *a: _tanh_backprop(*a, slope=slope)
 
 
-def _tanh_cases(rng, hidden):
-    fixed = [Case("n0 = n1 = K = 3: square matrices, so transposed gradients keep their shapes",
-                  _net(rng, 4, 3, 3, 3)),
-             Case("X (8, 2), W1 (5, 2), W2 (1, 5)", _net(rng, 8, 2, 5, 1))]
-    rand = [Case(f"random n={n}, n0={a}, n1={b}, K={c}", _net(rng, n, a, b, c))
-            for n, a, b, c in _sizes(rng, hidden)]
-    return rand if hidden else fixed + rand
-
-
 tanh_network_gradients = Check(
-    "tanh_network_gradients", _tanh_backprop, _tanh_cases, names=("dW1", "db1", "dW2", "db2"),
+    "tanh_network_gradients", _tanh_backprop, _backprop_cases, names=("dW1", "db1", "dW2", "db2"),
     mistakes=[
         Mistake(_tanh_as(_dsigma),
                 "delta uses the sigmoid's slope sigma(e1) (1 - sigma(e1)); these hidden units "
@@ -246,13 +242,11 @@ tanh_network_gradients = Check(
                 "the signs are flipped: eps = (y_hat - y) / n, not (y - y_hat) / n; these "
                 "gradients point uphill."),
         Mistake(lambda *a: _transposed(*a, act=np.tanh, slope=_tanh_slope),
-                "the weight gradients are transposed: each must have its matrix's shape, "
-                "dW2 = eps.T @ h (K, n1) and dW1 = delta.T @ X (n1, n0)."),
+                _TRANSPOSED),
         Mistake(lambda *a: _dW1_transposed(*a, act=np.tanh, slope=_tanh_slope),
-                "dW1 is transposed (dW2 is right): dW1 = delta.T @ X has W1's shape (n1, n0)."),
+                _DW1_TRANSPOSED),
         Mistake(lambda *a: _tanh_backprop(*a, db1_mean=True),
-                "db1 averages delta over the examples; delta already carries the 1/n from "
-                "eps, so db1 = sum_i delta_i."),
+                _DB1_AVERAGED),
     ],
     forbidden=_FORBID + ["nnkit.Tanh.backward", "nnkit.functional.tanh_grad"],
 )
