@@ -11,7 +11,7 @@ the grader does) and counts the mutants that lose the task's mark:
 * a transpose dropped (``W.T`` -> ``W``);
 * a wrong axis (``axis=0`` <-> ``axis=1``), a batch-wide instead of a per-row reduction
   (``axis=`` dropped), ``keepdims`` dropped, a reduction swapped (sum <-> mean, max <-> min);
-* a float32 cast of the result;
+* a float32 cast of the result, or of the first input (all the computation in float32);
 * an off-by-one slice or index, a loop one step short (``range(n)`` -> ``range(n - 1)``);
 * a comparison loosened or tightened (``<`` <-> ``<=``), a constant changed.
 
@@ -65,6 +65,9 @@ EQUIVALENT = {
         "does not matter.",
     ("leaky_relu_grad", "x > 0", "x >= 0"):
         "the derivative does not exist at 0; the task accepts 1 or the slope there.",
+    ("leaky_relu_grad", "x", "x = np.asarray(x, dtype=np.float32)"):
+        "only the sign of x is used, which float32 keeps (a number that rounds to 0 sits at "
+        "the kink, where either value is accepted); the result is 1.0 or the slope, float64.",
     ("pca_whiten", "return Xc @ U / np.sqrt(lam + eps)", "return -(Xc @ U / np.sqrt(lam + eps))"):
         "an eigenvector's sign is arbitrary, so each column may come out with either sign.",
 }
@@ -178,12 +181,20 @@ def _siblings(fn):
                 or {n, m} in ({"X", "Y"}, {"Yhat", "Y"})] for n in names}
 
 
+# First parameters that hold the task's numbers (not a function, a size or a generator).
+_ARRAY_INPUTS = {"X", "x", "Z", "Yhat", "eps", "dY", "Ns"}
+
+
+def _statements(fn):
+    """``fn``'s body without its docstring."""
+    return fn.body[1:] if (fn.body and isinstance(fn.body[0], ast.Expr)
+                           and isinstance(fn.body[0].value, ast.Constant)) else fn.body
+
+
 def _body_nodes(fn):
     """The nodes of ``fn``'s body in walk order, without its docstring."""
-    body = fn.body[1:] if (fn.body and isinstance(fn.body[0], ast.Expr)
-                           and isinstance(fn.body[0].value, ast.Constant)) else fn.body
     nodes = []
-    for stmt in body:
+    for stmt in _statements(fn):
         nodes.extend(ast.walk(stmt))
     return nodes
 
@@ -221,6 +232,15 @@ def mutants(source: str, function: str):
                 continue
             seen.add(text)
             found.append((kind, ast.unparse(node), ast.unparse(new), text))
+    first = fn.args.args[0].arg if fn.args.args else None
+    if first in _ARRAY_INPUTS:  # the whole computation in float32, from the input on
+        cast_tree = copy.deepcopy(tree)
+        cast_fn = next(n for n in ast.walk(cast_tree)
+                       if isinstance(n, ast.FunctionDef) and n.name == function)
+        line = ast.parse(f"{first} = np.asarray({first}, dtype=np.float32)").body[0]
+        cast_fn.body.insert(len(cast_fn.body) - len(_statements(cast_fn)), line)
+        ast.fix_missing_locations(cast_tree)
+        found.append(("float32 input", first, ast.unparse(line), ast.unparse(cast_tree)))
     return found
 
 

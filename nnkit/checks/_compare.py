@@ -207,5 +207,10 @@ def _array(got, want: np.ndarray, rtol: float, atol: float, name: str):
     count = int((~close).sum())
     entries = "" if close.size == 1 else (
         f"; {count} of {close.size} entries differ" if count > 1 else f"; 1 of {close.size} entries differs")
-    return (f"{name} is wrong{at}: expected {want_s}, got {got_s} "
+    text = (f"{name} is wrong{at}: expected {want_s}, got {got_s} "
             f"(difference {fmt(abs(got_v - want_v))}{entries}).")
+    if np.allclose(arr, want, rtol=3e-6, atol=atol):
+        text += (" The difference is in the 6th to 8th significant digit, the precision of "
+                 "float32: is part of your computation in float32 (an input cast with "
+                 "np.float32 or .astype)? The tasks compute in float64.")
+    return text

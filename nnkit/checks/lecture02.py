@@ -178,7 +178,7 @@ def _end_points(Ns, e):
 
 
 convergence_rate = Check(
-    "convergence_rate", _rate, _rate_cases, rtol=1e-6,
+    "convergence_rate", _rate, _rate_cases, rtol=1e-9,
     mistakes=[
         Mistake(lambda N, e: -_rate(N, e),
                 "the sign is flipped: the error falls like N**(-p), so the fitted slope is -p and "

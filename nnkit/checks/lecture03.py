@@ -287,7 +287,7 @@ def _epoch_cases(rng, hidden):
 
 
 sgd_epoch = Check(
-    "sgd_epoch", _epoch, _epoch_cases,
+    "sgd_epoch", _epoch, _epoch_cases, rtol=1e-9,
     mistakes=[
         Mistake(lambda *a: _epoch(*a, shuffle=False),
                 "the examples are visited in their stored order: shuffle first with "
