@@ -1,6 +1,7 @@
 r"""Checks for exercise 04, back-propagation through the two-layer network
 :math:`h = \sigma(X W_1^T + b_1)`, :math:`\hat y = h W_2^T + b_2` with
-:math:`L = \frac{1}{2n}\sum_i \lVert \hat y_i - y_i\rVert^2`."""
+:math:`L = \frac{1}{2n}\sum_i \lVert \hat y_i - y_i\rVert^2`, and the same network with
+tanh hidden units, whose gradients the student derives (the lecture does not write them out)."""
 from __future__ import annotations
 
 import numpy as np
