@@ -35,9 +35,17 @@ def execute_once(path: str, cell_timeout: float) -> dict:
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
+    marks: list[tuple[str, float]] = []  # (event, wall clock): where the time went
+
+    def mark(event):
+        return lambda **_: marks.append((event, time.perf_counter()))
+
     client = nbclient.NotebookClient(
         nb, timeout=cell_timeout, kernel_name="python3", allow_errors=False,
-        resources={"metadata": {"path": str(pathlib.Path(path).parent)}})
+        resources={"metadata": {"path": str(pathlib.Path(path).parent)}},
+        on_notebook_start=mark("kernel ready"), on_cell_start=mark("cell start"),
+        on_cell_execute=mark("cell sent"), on_cell_executed=mark("cell replied"),
+        on_cell_complete=mark("cell done"), on_notebook_complete=mark("cells done"))
     start = time.perf_counter()
     outcome, detail = "ok", ""
     try:
@@ -51,9 +59,43 @@ def execute_once(path: str, cell_timeout: float) -> dict:
     index = next((i for i, c in enumerate(nb.cells)
                   if c.cell_type == "code" and not c.get("outputs") and c.source.strip()
                   and c.get("execution_count") is None), None)
+    slowest = max(((cell_seconds(c), i) for i, c in enumerate(nb.cells)), default=(0.0, None))
     return {"notebook": str(pathlib.Path(path).relative_to(ROOT)), "outcome": outcome,
             "detail": detail, "seconds": round(time.perf_counter() - start, 2),
-            "first_unexecuted_cell": index if outcome != "ok" else None}
+            "first_unexecuted_cell": index if outcome != "ok" else None,
+            "slowest_cell": slowest[1], "slowest_cell_seconds": round(slowest[0], 2),
+            "slowest_cell_timing": timing(nb.cells[slowest[1]]) if slowest[1] is not None else {},
+            "phases": phases(start, marks, time.perf_counter()),
+            "marks": [(event, round(t - start, 2)) for event, t in marks]}
+
+
+def phases(start: float, marks: list, end: float) -> dict:
+    """Seconds of the longest wait of each kind: kernel start, a cell, between cells, shutdown."""
+    times = [("start", start)] + marks + [("end", end)]
+    longest: dict[str, float] = {}
+    for (was, t0), (now, t1) in zip(times, times[1:]):
+        kind = {"start": "kernel start", "cell sent": "a cell", "cells done": "shutdown",
+                "cell replied": "reply to outputs"}.get(was, "between cells")
+        longest[kind] = round(max(longest.get(kind, 0.0), t1 - t0), 2)
+    return longest
+
+
+def timing(cell) -> dict:
+    """nbclient's timestamps of a cell: busy, execute_input, execute_reply, idle."""
+    return dict(cell.get("metadata", {}).get("execution", {}))
+
+
+def cell_seconds(cell) -> float:
+    """From the request's acknowledgement (busy) to the kernel's idle, as nbclient recorded it."""
+    import datetime
+
+    stamps = timing(cell)
+    try:
+        begin = datetime.datetime.fromisoformat(stamps["iopub.status.busy"].replace("Z", "+00:00"))
+        end = datetime.datetime.fromisoformat(stamps["iopub.status.idle"].replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return 0.0
+    return (end - begin).total_seconds()
 
 
 def versions() -> dict:
@@ -69,11 +111,12 @@ def main(argv=None) -> int:
     parser.add_argument("--hog", type=int, default=1, help="CPU-bound processes to run alongside")
     parser.add_argument("--cell-timeout", type=float, default=120.0)
     parser.add_argument("--out", default="stalls.jsonl")
+    parser.add_argument("--only", default="", help="run only notebooks whose path contains this")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     hogs = [subprocess.Popen(["yes"], stdout=subprocess.DEVNULL) for _ in range(args.hog)]
-    runs = [str(p) for _ in range(args.repeat) for p in notebooks()]
+    runs = [str(p) for _ in range(args.repeat) for p in notebooks() if args.only in str(p)]
     counts: dict[str, int] = {}
     started = time.perf_counter()
     try:
