@@ -1,9 +1,11 @@
 """Count kernel stalls: every lecture and solution notebook executed many times through nbclient.
 
-nbval, the site build and the grader all drive kernels through nbclient (or jupyter_client,
-which nbclient wraps), so this is the path on which a stall would hang them. Each run has a
-bounded time per cell; a cell that runs past it while the kernel is idle is a stall, counted
-and named, never a hang of this script::
+The site build, the benchmarks and the grader drive kernels through nbclient's asyncio
+client, which is where the stalls were seen (nbval uses the blocking client). Each run has a
+bounded time per cell. A stall is a cell whose reply reached the client at least
+``STALL_SECONDS`` after the kernel went idle (unpatched, it then lasts until the cell's
+timeout, or for ever without one); it is counted and named, never a hang of this script.
+``NNKIT_STALLS_UNPATCHED=1`` runs without :func:`nnkit.course.kernels.patch_missed_wakeups`::
 
     python -m benchmarks.stalls --repeat 20 --jobs 2 --hog 1 --out stalls.jsonl
 
@@ -22,6 +24,10 @@ import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+# A reply that reaches the client this long after the kernel went idle is a stall: on a
+# loaded machine the normal delay is well under a second; unpatched stalls last until the
+# cell's timeout.
+STALL_SECONDS = 10.0
 
 
 def notebooks() -> list[pathlib.Path]:
@@ -34,11 +40,24 @@ def execute_once(path: str, cell_timeout: float) -> dict:
     import nbclient
     import nbformat
 
+    if os.environ.get("NNKIT_STALLS_UNPATCHED") != "1":  # set it to see the stalls again
+        from nnkit.course.kernels import patch_missed_wakeups
+
+        patch_missed_wakeups()
     nb = nbformat.read(path, as_version=4)
     marks: list[tuple[str, float]] = []  # (event, wall clock): where the time went
+    sent: dict[int, float] = {}
+    waits: dict[int, float] = {}  # cell index -> seconds from the request sent to its reply
 
     def mark(event):
-        return lambda **_: marks.append((event, time.perf_counter()))
+        def hook(cell_index=None, **_):
+            now = time.perf_counter()
+            marks.append((event, now))
+            if event == "cell done":  # nbclient calls it right after sending the request
+                sent[cell_index] = now
+            elif event == "cell replied":
+                waits[cell_index] = now - sent.get(cell_index, now)
+        return hook
 
     client = nbclient.NotebookClient(
         nb, timeout=cell_timeout, kernel_name="python3", allow_errors=False,
@@ -51,7 +70,7 @@ def execute_once(path: str, cell_timeout: float) -> dict:
     try:
         client.execute()
     except nbclient.exceptions.CellTimeoutError as err:
-        outcome, detail = "stall", str(err).splitlines()[0][:300]
+        outcome, detail = "timeout", str(err).splitlines()[0][:300]
     except nbclient.exceptions.DeadKernelError as err:
         outcome, detail = "dead", str(err)[:300]
     except Exception as err:  # a failing cell is a failure, not a stall
@@ -60,11 +79,18 @@ def execute_once(path: str, cell_timeout: float) -> dict:
                   if c.cell_type == "code" and not c.get("outputs") and c.source.strip()
                   and c.get("execution_count") is None), None)
     slowest = max(((cell_seconds(c), i) for i, c in enumerate(nb.cells)), default=(0.0, None))
+    # How long the client waited beyond what the kernel spent: the stall, if any.
+    late = max(((wait - cell_seconds(nb.cells[i]), i) for i, wait in waits.items()),
+               default=(0.0, None))
+    if outcome == "ok" and late[0] >= STALL_SECONDS:
+        outcome, detail = "stall", (f"cell {late[1]}: the reply came {late[0]:.1f} s after the "
+                                    "kernel went idle")
     return {"notebook": str(pathlib.Path(path).relative_to(ROOT)), "outcome": outcome,
             "detail": detail, "seconds": round(time.perf_counter() - start, 2),
             "first_unexecuted_cell": index if outcome != "ok" else None,
             "slowest_cell": slowest[1], "slowest_cell_seconds": round(slowest[0], 2),
             "slowest_cell_timing": timing(nb.cells[slowest[1]]) if slowest[1] is not None else {},
+            "late_cell": late[1], "late_seconds": round(late[0], 2),
             "phases": phases(start, marks, time.perf_counter()),
             "marks": [(event, round(t - start, 2)) for event, t in marks]}
 
