@@ -31,11 +31,11 @@ def encode_png(canvas, level: int = 1) -> bytes:
 
     A general PNG writer (Pillow's, which matplotlib's ``savefig`` uses) tries a filter
     per row and keeps the alpha channel; for these flat-coloured, opaque pictures neither
-    pays. Measured on the playground's three figures (336x352 and 2 x 464x208 pixels),
-    CPU time per frame: this writer 3.8-4.0 ms for the three, Pillow at
-    ``compress_level=1`` 8.5 ms, for files of about the same size: 4.5 ms of a frame
-    of about 18 ms (see ``benchmarks/``). It is plain PNG (signature, IHDR, one IDAT,
-    IEND); the tests decode it with Pillow.
+    pays. Measured on the playground's three figures (336x352 and 2 x 464x208 pixels,
+    December 2026, two shared cores), CPU time per frame: this writer 3.8-4.0 ms for
+    the three, Pillow at ``compress_level=1`` 8.5 ms, for files of about the same size;
+    that is 4.5 ms of a frame of about 18 ms. It is plain PNG (signature, IHDR, one
+    IDAT, IEND); the tests decode it with Pillow.
     """
     rgb = np.asarray(canvas.buffer_rgba())[:, :, :3]
     h, w, _ = rgb.shape
