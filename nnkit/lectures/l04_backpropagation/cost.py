@@ -126,8 +126,9 @@ def _best_time(fn, repeats: int) -> float:
 def time_gradients(net, loss, X, Y, repeats: int = 20, differences: bool = True) -> dict:
     """Seconds for one forward pass, one backward pass and one finite-difference gradient.
 
-    The best of ``repeats`` runs for the passes, one run for the differences (it is
-    :math:`2P` forward passes already). A measurement of this machine, not a guarantee.
+    The best of ``repeats`` runs for the passes and of three for the differences (the best
+    run is the one least disturbed by whatever else the machine does). A measurement of this
+    machine, not a guarantee.
     """
     def forward():
         return loss(net.forward(X), Y)
@@ -138,7 +139,7 @@ def time_gradients(net, loss, X, Y, repeats: int = 20, differences: bool = True)
     forward()
     out = {"forward": _best_time(forward, repeats), "backward": _best_time(backward, repeats)}
     if differences:
-        out["differences"] = _best_time(lambda: difference_gradient(net, loss, X, Y), 1)
+        out["differences"] = _best_time(lambda: difference_gradient(net, loss, X, Y), 3)
     return out
 
 
