@@ -1,0 +1,1 @@
+"""Lecture 06, classifiers and cross-entropy: likelihoods, entropy and KL divergence (``likelihood``)."""
