@@ -176,3 +176,32 @@ def test_figures_are_labelled():
     assert_labelled(graph_figures.draw_graph(f, positions))
     with pytest.raises(ValueError, match="positions"):
         graph_figures.draw_graph(f, {"x": (0, 0)})
+
+
+@pytest.mark.parametrize("seed", OTHER_SEEDS)
+def test_notebook_recursion_holds_at_other_seeds(seed):
+    """The notebook's 2-6-5-4-2 sigmoid net on the semicircle data, other weights and biases."""
+    X, Y = nk.data.semicircle_parabola(40, rng=seed)
+    net = nk.MLP([2, 6, 5, 4, 2], activation="sigmoid", rng=seed)
+    bias_rng = np.random.default_rng(seed)
+    for layer in net.layers[::2]:
+        layer.b[...] = bias_rng.normal(size=layer.b.shape)
+    delta, grads = recursion(net, X, Y, F.sigmoid_grad)
+    seen = errors.layer_errors(net, nk.MSELoss(), X, Y)
+    for l, layer in enumerate(net.layers[::2]):
+        assert nk.relative_error(delta[l], seen["delta"][l]) < 1e-12
+        assert nk.relative_error(grads[l], layer.dW) < 1e-12
+    loss = nk.MSELoss()
+    fd = nk.numerical_gradient(lambda: loss(net.forward(X), Y), net[0].W)
+    assert nk.relative_error(grads[0], fd) < 1e-7
+
+
+@pytest.mark.parametrize("seed", OTHER_SEEDS)
+def test_difference_gradients_agree_at_other_seeds(seed):
+    rng = np.random.default_rng(seed)
+    X, Y = rng.normal(size=(64, 2)), rng.normal(size=(64, 1))
+    for net in cost.growing_nets([2, 4, 8, 16], rng=seed):
+        grads, evaluations = cost.difference_gradient(net, nk.MSELoss(), X, Y)
+        assert evaluations == 2 * net.num_parameters()
+        cost.count_products(net, nk.MSELoss(), X, Y)          # fills the gradients
+        assert max(nk.relative_error(g, p.grad) for g, p in zip(grads, net.parameters())) < 1e-7

@@ -104,3 +104,16 @@ def test_entropy_plus_kl_figure_is_labelled():
     assert_labelled(likelihood_figures.entropy_plus_kl(a, curves))
     with pytest.raises(ValueError, match="targets"):
         likelihood_figures.entropy_plus_kl(a, curves, targets=(0.5,))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_softmax_soft_target_exceeds_its_entropy_by_the_kl(seed):
+    rng = np.random.default_rng(seed)
+    p = rng.dirichlet(np.ones(3), 1)
+    xent = nk.SoftmaxCrossEntropyLoss()
+    best = xent(np.log(p) + rng.normal(), p)
+    assert np.isclose(best, lik.entropy(p)[0], rtol=1e-12)
+    assert np.allclose(xent.backward(), 0.0, atol=1e-15)
+    for z in rng.normal(0, 2, (20, 1, 3)):
+        gap = xent(z, p) - best
+        assert gap > 0 and np.isclose(gap, lik.kl_divergence(p, F.softmax(z, axis=1))[0], rtol=1e-10)
