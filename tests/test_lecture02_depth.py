@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import nnkit as nk
-from nnkit.lectures.l02_universal_approximation import depth, depth_figures, depth_widgets
+from nnkit.lectures.l02_universal_approximation import depth, figures, widgets
 
 from figure_checks import assert_labelled, exercise
 
@@ -130,14 +130,14 @@ def test_errors_name_the_problem():
 
 def test_figures_are_labelled():
     widths = np.arange(1, 12)
-    for fig in (depth_figures.tent_stages(3), depth_figures.two_networks(3, 4),
-                depth_figures.width_budget(3, widths, np.ones(len(widths)), 0.0),
-                depth_figures.units_needed(np.arange(1, 7))):
+    for fig in (figures.tent_stages(3), figures.two_networks(3, 4),
+                figures.width_budget(3, widths, np.ones(len(widths)), 0.0),
+                figures.units_needed(np.arange(1, 7))):
         assert_labelled(fig)
 
 
 def test_depth_widget_redraws_and_counts():
-    live = depth_widgets.depth_widget(k=3, m=4)
+    live = widgets.depth_widget(k=3, m=4)
     exercise(live, {"k": 5, "m": 32})
     assert live.result["deep_pieces"] == 32 and live.result["shallow_pieces"] == 32
     assert live.result["shallow_rms"] < 1e-10

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import nnkit as nk
-from nnkit.lectures.l04_backpropagation import cost, cost_figures, errors, graph, graph_figures
+from nnkit.lectures.l04_backpropagation import cost, errors, figures, graph
 
 from figure_checks import assert_labelled
 
@@ -164,7 +164,7 @@ def test_node_rejects_non_numbers():
 
 def test_figures_are_labelled():
     P = np.array([10, 100, 1000])
-    assert_labelled(cost_figures.gradient_cost(P, [3, 3, 3], 2 * P, [2, 2.5, 3], 3 * P))
+    assert_labelled(figures.gradient_cost(P, [3, 3, 3], 2 * P, [2, 2.5, 3], 3 * P))
     f, nodes = worked_example()
     names = iter("asm")
     for node in f.graph():
@@ -173,9 +173,9 @@ def test_figures_are_labelled():
     f.name = "f"
     positions = {"x": (0, 3), "y": (0, 2), "z": (0, 1), "w": (0, 0), "a": (1, 2.5), "m": (1, 0.5),
                  "s": (2, 1.5), "2": (2, 0.2), "f": (3, 1.2)}
-    assert_labelled(graph_figures.draw_graph(f, positions))
+    assert_labelled(figures.draw_graph(f, positions))
     with pytest.raises(ValueError, match="positions"):
-        graph_figures.draw_graph(f, {"x": (0, 0)})
+        figures.draw_graph(f, {"x": (0, 0)})
 
 
 @pytest.mark.parametrize("seed", OTHER_SEEDS)

@@ -95,15 +95,15 @@ def test_errors_name_the_problem():
 
 
 def test_entropy_plus_kl_figure_is_labelled():
-    from nnkit.lectures.l06_classifiers_cross_entropy import likelihood_figures
+    from nnkit.lectures.l06_classifiers_cross_entropy import figures
 
     from figure_checks import assert_labelled
 
     a = np.linspace(0.01, 0.99, 99)
     curves = {y: -(y * np.log(a) + (1 - y) * np.log(1 - a)) for y in (0.25, 0.8)}
-    assert_labelled(likelihood_figures.entropy_plus_kl(a, curves))
+    assert_labelled(figures.entropy_plus_kl(a, curves))
     with pytest.raises(ValueError, match="targets"):
-        likelihood_figures.entropy_plus_kl(a, curves, targets=(0.5,))
+        figures.entropy_plus_kl(a, curves, targets=(0.5,))
 
 
 @pytest.mark.parametrize("seed", SEEDS)

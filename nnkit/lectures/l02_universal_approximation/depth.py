@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...layers import Dense, ReLU, Sequential
-from ..._validation import as_array, check_positive, make_rng
+from nnkit._validation import as_array, check_positive, make_rng
+from nnkit.layers import Dense, ReLU, Sequential
 
 __all__ = [
     "tent", "sawtooth", "tent_net", "tent_stages", "breakpoints", "count_pieces",

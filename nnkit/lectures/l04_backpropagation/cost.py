@@ -18,8 +18,8 @@ import time
 
 import numpy as np
 
-from ...gradcheck import numerical_gradient
-from ...layers import Dense, MLP
+from nnkit.gradcheck import numerical_gradient
+from nnkit.layers import Dense, MLP
 
 __all__ = [
     "count_products", "product_formula", "difference_gradient", "time_gradients", "growing_nets",

@@ -7,7 +7,7 @@ one layer at a time, so that the two can be compared.
 """
 from __future__ import annotations
 
-from ...layers import Dense
+from nnkit.layers import Dense
 
 __all__ = ["layer_errors"]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._validation import as_array, check_same_shape
+from nnkit._validation import as_array, check_same_shape
 
 __all__ = [
     "bernoulli_likelihood", "bernoulli_nll", "categorical_likelihood", "categorical_nll",
