@@ -128,7 +128,7 @@ class MLP(Sequential):
         if init is None:
             init = "he" if isinstance(hidden, _RELU_FAMILY) else "xavier"
         rng = make_rng(rng)
-        layers = []
+        layers: list[Layer] = []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             layers.append(Dense(n_in, n_out, init=init, rng=rng))
             if i < len(sizes) - 2:
