@@ -138,6 +138,11 @@ def check_parameters(params, name: str = "params") -> list:
     Parameters are recognised by their ``value`` and ``grad`` attributes, so this module
     need not import the layers.
     """
+    if hasattr(params, "parameters"):
+        raise TypeError(
+            f"{name} got the network ({type(params).__name__}) itself; pass its parameters: "
+            f"net.parameters()."
+        )
     if callable(params):
         raise TypeError(
             f"{name} got the method {getattr(params, '__qualname__', params)!r} itself; call it: "
