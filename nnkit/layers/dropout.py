@@ -21,7 +21,9 @@ class Dropout(Layer):
     afresh at every ``forward``: each unit is dropped with probability :math:`p`, and the
     survivors are scaled up so that :math:`\mathbb{E}[Y] = X`. After ``.eval()`` it is the
     identity, with nothing to rescale at test time. ``backward`` sends :math:`dY \odot M`
-    through the mask of the last ``forward``.
+    through the mask of the last ``forward``. (A fresh mask per ``forward`` makes a network
+    random, so ``nk.gradcheck`` needs it in eval mode, or a mask that repeats: the tests
+    reseed ``rng`` before each forward.)
 
     Parameters
     ----------
