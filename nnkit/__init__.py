@@ -1,12 +1,13 @@
 """nnkit: neural networks from first principles, in numpy.
 
 ``import nnkit as nk`` gives the layers, losses, optimisers, ``fit``, gradient
-checking, penalties, and the modules ``nk.functional``, ``nk.init``, ``nk.data``,
-``nk.preprocess`` and ``nk.schedules``. The drawing helpers (``nnkit.plots``,
-``nnkit.widgets``), the exercise checks (``nnkit.checks``) and the instructor tooling
-(``nnkit.course``) are imported on their own, so the core needs numpy alone.
+checking, and the modules ``nk.functional``, ``nk.init``, ``nk.data`` and
+``nk.preprocess``. The drawing helpers (``nnkit.plots``, ``nnkit.widgets``), the
+exercise checks (``nnkit.checks``) and the instructor tooling (``nnkit.course``)
+are imported on their own, so the core needs numpy alone.
 """
-from . import data, functional, init, preprocess, schedules
+from . import data, functional, init, preprocess
+from . import schedules
 from .gradcheck import gradcheck, numerical_gradient, relative_error
 from .layers import (
     ELU, MLP, BatchNorm, Dense, Dropout, Identity, Layer, LeakyReLU, Maxout, Parameter, PReLU,
