@@ -14,7 +14,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test test-unit test-notebooks test-browser site bench release clean
+.PHONY: lab test test-unit test-notebooks test-seeds test-browser site bench release clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test-unit: $(STAMP)
 
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_NOTEBOOKS) -q lectures solutions exercises
+
+# The claims each lecture makes about a random experiment (a training run, a random
+# initialisation, random data), repeated at ten other seeds: tests/test_seeds_lecture*.py.
+test-seeds: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 -m seeds tests
 
 # Timings of the library (against PyTorch and a hand-fused numpy step) and of the course;
 # the results go to benchmarks/README.md. PyTorch is optional: without it, its column is skipped.
