@@ -52,7 +52,8 @@ def _init_diagnose(got, case):
     std = np.sqrt(_GAIN[method] / fan_in)
     if W.min() >= 0:
         return ("every weight is positive, as with np.random.rand (uniform on [0, 1), which the "
-                "seed slides write); a zero-mean Gaussian is meant: rng.standard_normal(shape), "
+                "source notes, Lec 06 Training Neural Networks I, write); a zero-mean Gaussian is "
+                "meant: rng.standard_normal(shape), "
                 "scaled.")
     if abs(W.mean()) > 6 * W.std() / np.sqrt(W.size):
         return "the weights' mean is not 0: draw from a zero-mean Gaussian."
@@ -65,6 +66,9 @@ def _init_diagnose(got, case):
     if _near(s, np.sqrt(_GAIN[other] / fan_in)):
         return (f"this is {other.capitalize()}'s scale; {method.capitalize()} uses variance "
                 f"{'2' if method == 'he' else '1'} / fan_in.")
+    if method == "xavier" and _near(s, np.sqrt(2.0 / (fan_in + fan_out))):
+        return ("this is Glorot and Bengio's variance 2 / (fan_in + fan_out). The course follows "
+                "CS231n, which calls the simpler variance 1 / fan_in (LeCun's) 'Xavier': use that.")
     if _near(s, np.sqrt(_GAIN[method] / fan_out)):
         return "the scale uses fan_out; it is fan_in, the number of inputs each unit adds up."
     if _near(s, _GAIN[method] / fan_in):
