@@ -18,7 +18,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test test-unit test-notebooks test-seeds test-lowest test-browser site bench release clean
+.PHONY: lab test test-unit test-notebooks test-seeds test-lowest test-browser site bench release clean mutants
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ test-notebooks: $(STAMP)
 # initialisation, random data), repeated at ten other seeds: tests/test_seeds_lecture*.py.
 test-seeds: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 -m seeds tests
+
+# Mutation testing of the exercise checks: every small wrong edit of a solution (a sign, a
+# transpose, an axis, a float32 cast, an off-by-one slice, ...) must lose its mark, or be
+# listed as equivalent in tests/mutants.py. About 20 seconds.
+mutants: $(STAMP)
+	$(BIN)/python tests/mutants.py
 
 # The unit tests and the notebooks with the lowest versions pyproject.toml allows: a fresh
 # .venv-lowest, every direct dependency pinned to its lower bound (.ci/lowest_constraints.py).
