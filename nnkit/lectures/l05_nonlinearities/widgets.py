@@ -6,7 +6,7 @@ it drew, so that a test can check them without a screen.
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import MaxNLocator, NullFormatter
 
 import nnkit as nk
 from nnkit.viz.live import Live, dropdown, float_slider, int_slider, log_slider, padded_live
@@ -182,6 +182,7 @@ def depth_explorer(depth: int = 10, activation: str = "sigmoid", init: str = "xa
     (line,) = ax.semilogy(np.arange(1, depth + 2), ref.errors, "o-", color=COLORS[0],
                           label="chosen")
     ax.yaxis.set_minor_formatter(NullFormatter())  # decades only: labels keep their width
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers are whole numbers
     ax.set_ylim(1e-12, 10.0)  # the widest labels, so the frozen layout leaves room for them
     finish(ax, "title", "layer $l$ (1 = input side)", r"$\|\delta^{(l)}\|$", legend=True)
 
