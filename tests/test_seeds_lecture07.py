@@ -81,6 +81,17 @@ def test_ten_layer_init_study(seed):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
+def test_batch_norm_identity_holds_for_its_batch_only(seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(loc=[5.0, -3.0, 0.5], scale=[4.0, 0.2, 1.0], size=(256, 3))
+    other = rng.normal(loc=[5.0, -3.0, 0.5], scale=[4.0, 0.2, 1.0], size=(32, 3))
+    bn = nk.BatchNorm(3)
+    bn.gamma[...], bn.beta[...] = np.sqrt(X.var(axis=0) + bn.eps), X.mean(axis=0)
+    assert np.abs(bn.forward(X) - X).max() < 1e-12, f"seed {seed}"
+    assert np.abs(bn.forward(other) - other).max() > 0.05, f"seed {seed}"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_running_statistics_settle_near_the_data(seed):
     population = np.random.default_rng(seed).normal([5.0, -3.0, 0.5], [4.0, 0.2, 1.0], size=(20000, 3))
     bn = nk.BatchNorm(3)
