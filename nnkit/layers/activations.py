@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import functional as F
 from .._validation import as_batch, check_positive, choose
@@ -24,18 +26,29 @@ __all__ = [
 
 
 class _Elementwise(Layer):
-    """Keeps the input (``_X``) and output (``_Y``) for backward."""
+    """Keeps the input (``_X``) and output (``_Y``) for backward.
 
-    _X = _Y = None
+    They are None until the first ``forward`` (``_check_backward`` guards that), arrays
+    after: typed ``Any`` so that ``_f_grad`` can use them without a check of its own.
+    """
 
-    def forward(self, X):
+    _X: Any = None
+    _Y: Any = None
+
+    def forward(self, X: ArrayLike) -> np.ndarray:
         self._X = as_batch(X, "X")
         self._Y = self._f(self._X)
         return self._Y
 
-    def backward(self, dY):
+    def backward(self, dY: np.ndarray) -> np.ndarray:
         dY = self._check_backward(dY, None if self._Y is None else self._Y.shape)
         return dY * self._f_grad()
+
+    def _f(self, X: np.ndarray) -> np.ndarray:  # pragma: no cover - every activation overrides it
+        raise NotImplementedError
+
+    def _f_grad(self) -> Any:  # pragma: no cover - an array of f'(e), or a number
+        raise NotImplementedError
 
 
 class Identity(_Elementwise):
@@ -167,12 +180,12 @@ class PReLU(_Elementwise):
 
     # A leaky ReLU whose slope is learned: the same formulas, with slope a.
     def _f(self, X):
-        return F.leaky_relu(X, self.a)
+        return F.leaky_relu(X, float(self.a))
 
     def _f_grad(self):
-        return F.leaky_relu_grad(self._X, self.a)
+        return F.leaky_relu_grad(self._X, float(self.a))
 
-    def backward(self, dY):
+    def backward(self, dY: np.ndarray) -> np.ndarray:
         dX = super().backward(dY)
         self.da = np.array(np.sum(dY * np.minimum(self._X, 0.0)))
         return dX
@@ -189,13 +202,13 @@ class Softmax(Layer):
     Backward: :math:`dZ = a \odot (dA - \sum_k dA_k a_k)`.
     """
 
-    _Y = None
+    _Y: Any = None
 
-    def forward(self, X):
+    def forward(self, X: ArrayLike) -> np.ndarray:
         self._Y = F.softmax(as_batch(X, "X"), axis=1)
         return self._Y
 
-    def backward(self, dY):
+    def backward(self, dY: np.ndarray) -> np.ndarray:
         dY = self._check_backward(dY, None if self._Y is None else self._Y.shape)
         a = self._Y
         return a * (dY - (dY * a).sum(axis=1, keepdims=True))
@@ -229,9 +242,9 @@ class Activation:
     default: float | None = None
     range: tuple = (-4.0, 4.0)
 
-    def __call__(self, x, param: float | None = None):
+    def __call__(self, x: ArrayLike, param: float | None = None) -> tuple[np.ndarray, np.ndarray]:
         """``(f(x), f'(x))`` at ``x``, with ``param`` (``None``: the default)."""
-        if self.f is None:
+        if self.f is None or self.grad is None:
             raise ValueError(f"{self.layer.__name__} is not elementwise; it has no f'(x)")
         if self.param is None:
             return self.f(x), self.grad(x)
@@ -255,7 +268,7 @@ ACTIVATIONS = {
 }
 
 
-def as_activation(spec) -> Layer:
+def as_activation(spec: str | type[Layer] | Layer) -> Layer:
     """A fresh activation layer from a name in :data:`ACTIVATIONS`, a layer class or a layer (copied)."""
     if isinstance(spec, str):
         return ACTIVATIONS[choose("activation", spec, ACTIVATIONS)].layer()

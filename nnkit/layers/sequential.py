@@ -3,6 +3,11 @@ from __future__ import annotations
 
 import copy
 import numbers
+from collections.abc import Iterator
+from typing import Literal, overload
+
+import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import make_rng
 from .activations import ELU, Identity, LeakyReLU, PReLU, ReLU, as_activation
@@ -43,13 +48,20 @@ class Sequential(Layer):
                 )
         self.layers = layers
 
-    def forward(self, X):
+    def forward(self, X: ArrayLike) -> np.ndarray:
         """X (n, n_0) -> output (n, n_L)."""
         for layer in self.layers:
             X = layer.forward(X)
-        return X
+        return np.asarray(X)  # X itself (asarray copies nothing); typed for an empty list
 
-    def backward(self, dY, input_grad: bool = True):
+    @overload
+    def backward(self, dY: np.ndarray) -> np.ndarray: ...
+    @overload
+    def backward(self, dY: np.ndarray, input_grad: Literal[True]) -> np.ndarray: ...
+    @overload
+    def backward(self, dY: np.ndarray, input_grad: Literal[False]) -> None: ...
+
+    def backward(self, dY: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         """dL/dOutput (n, n_L) -> dL/dX (n, n_0), filling every layer's gradients.
 
         ``input_grad=False`` lets a first ``Dense`` layer skip dL/dX (``fit`` does this)
@@ -79,7 +91,7 @@ class Sequential(Layer):
         self.training = False
         return self
 
-    def _with_sublayers(self):
+    def _with_sublayers(self) -> Iterator[Layer]:
         yield self
         for layer in self.layers:
             yield from layer._with_sublayers()
@@ -96,6 +108,17 @@ class Sequential(Layer):
 
 
 _RELU_FAMILY = (ReLU, LeakyReLU, PReLU, ELU)
+
+
+def _widths(sizes) -> list[int]:
+    """``sizes`` as a list of Python ints: at least two, each a positive integer (numpy's too)."""
+    sizes = list(sizes)
+    if len(sizes) < 2 or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool)
+                                 and int(s) > 0 for s in sizes):
+        raise ValueError(
+            f"sizes must list at least two positive ints [n_0, ..., n_L]; got {sizes!r}"
+        )
+    return [int(s) for s in sizes]
 
 
 class MLP(Sequential):
@@ -125,22 +148,17 @@ class MLP(Sequential):
 
     def __init__(self, sizes, activation="relu", output="identity", init=None, rng=None,
                  batchnorm: bool = False):
-        sizes = list(sizes)
-        if len(sizes) < 2 or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool)
-                                     and s > 0 for s in sizes):
-            raise ValueError(
-                f"sizes must list at least two positive ints [n_0, ..., n_L]; got {sizes!r}"
-            )
-        sizes = [int(s) for s in sizes]
+        sizes = _widths(sizes)
         hidden = as_activation(activation)
         if init is None:
             init = "he" if isinstance(hidden, _RELU_FAMILY) else "xavier"
         rng = make_rng(rng)
-        layers = []
+        layers: list[Layer] = []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             layers.append(Dense(n_in, n_out, init=init, rng=rng))
             if i < len(sizes) - 2:
-                layers += [BatchNorm(n_out)] if batchnorm else []
+                if batchnorm:
+                    layers.append(BatchNorm(n_out))
                 layers.append(copy.deepcopy(hidden))
         out = as_activation(output)
         if not isinstance(out, Identity):
