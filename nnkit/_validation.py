@@ -14,6 +14,7 @@ __all__ = [
     "as_array",
     "as_batch",
     "check_finite",
+    "check_parameters",
     "check_positive",
     "check_same_length",
     "check_same_shape",
@@ -128,6 +129,31 @@ def check_same_length(X: np.ndarray, Y: np.ndarray, name_x: str = "X", name_y: s
         )
     if len(X) == 0:
         raise ValueError(f"{name_x} is empty (shape {X.shape}); expected at least one example.")
+
+
+def check_parameters(params, name: str = "params") -> list:
+    """Return ``params`` as a non-empty list of parameters (what ``net.parameters()`` returns).
+
+    Parameters are recognised by their ``value`` and ``grad`` attributes, so this module
+    need not import the layers.
+    """
+    if callable(params):
+        raise TypeError(
+            f"{name} got the method {getattr(params, '__qualname__', params)!r} itself; call it: "
+            f"pass net.parameters() (with the brackets), not net.parameters."
+        )
+    if isinstance(params, (str, bytes, np.ndarray)) or not hasattr(params, "__iter__"):
+        raise TypeError(f"{name} must be the list that net.parameters() returns; got {_describe(params)}")
+    params = list(params)
+    for i, p in enumerate(params):
+        if not (hasattr(p, "value") and hasattr(p, "grad")):
+            raise TypeError(
+                f"{name}[{i}] must be a parameter from net.parameters(); got {_describe(p)}. "
+                f"Pass net.parameters(), not the arrays (net.W) themselves."
+            )
+    if not params:
+        raise ValueError(f"{name} is empty; pass net.parameters() of a network with weights.")
+    return params
 
 
 def make_rng(rng) -> np.random.Generator:

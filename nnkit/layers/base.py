@@ -36,6 +36,12 @@ class Parameter:
         return getattr(self.owner, "d" + self.name, None)
 
     @property
+    def is_weight(self) -> bool:
+        """True for a weight matrix (listed in its layer's ``weight_names``), False for a
+        bias, a BatchNorm scale or a PReLU slope: what the penalties regularise."""
+        return self.name in getattr(self.owner, "weight_names", ())
+
+    @property
     def shape(self) -> tuple:
         return self.value.shape
 
@@ -47,10 +53,13 @@ class Layer:
     """Base class: ``forward(X)`` keeps what ``backward(dY)`` needs.
 
     Subclasses list their trainable arrays in ``param_names``; after ``backward`` the
-    gradient of ``name`` sits in ``"d" + name`` (overwritten, never accumulated).
+    gradient of ``name`` sits in ``"d" + name`` (overwritten, never accumulated). Those of
+    them that are weight matrices (not biases) are also listed in ``weight_names``: the
+    L1 and L2 penalties act on these alone.
     """
 
     param_names: tuple[str, ...] = ()
+    weight_names: tuple[str, ...] = ()
     training = True
 
     def __call__(self, X):

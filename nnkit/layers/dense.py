@@ -31,6 +31,7 @@ class Dense(Layer):
     """
 
     param_names = ("W", "b")
+    weight_names = ("W",)
 
     def __init__(self, in_features: int, out_features: int, init="he", rng=None):
         check_positive(in_features, "in_features", integer=True)

@@ -25,6 +25,7 @@ class Maxout(Layer):
     """
 
     param_names = ("W", "b")
+    weight_names = ("W",)
 
     def __init__(self, in_features: int, out_features: int, pieces: int = 2, rng=None,
                  init="he"):
