@@ -55,14 +55,12 @@ def test_ci_runs_the_readme_test_command():
     assert "make lab" in (ROOT / "README.md").read_text()
 
 
-def test_import_is_fast_and_core_draws_nothing():
-    # CPU time, not wall time: a loaded CI machine stretches the wall clock, not the work.
-    code = ("import sys, time; t = time.process_time(); import nnkit; "
-            "dt = time.process_time() - t; "
-            "print(dt, 'matplotlib' in sys.modules, 'ipywidgets' in sys.modules, "
+def test_import_of_the_core_draws_nothing():
+    # What `import nnkit` costs in time is measured by `make bench`; here, what it loads.
+    code = ("import sys; import nnkit; "
+            "print('matplotlib' in sys.modules, 'ipywidgets' in sys.modules, "
             "'nbformat' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    seconds, mpl, widgets, nbf = out.stdout.split()
+    mpl, widgets, nbf = out.stdout.split()
     assert (mpl, widgets, nbf) == ("False", "False", "False"), \
         f"import nnkit pulled in matplotlib={mpl}, ipywidgets={widgets}, nbformat={nbf}"
-    assert float(seconds) < 0.5, f"import nnkit took {float(seconds):.3f} s; keep it under 0.5 s"
