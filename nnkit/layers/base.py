@@ -60,6 +60,9 @@ class Layer:
 
     param_names: tuple[str, ...] = ()
     weight_names: tuple[str, ...] = ()
+    # Arrays that are state but not trained (BatchNorm's running statistics): early
+    # stopping saves and restores them with the parameters.
+    buffer_names: tuple[str, ...] = ()
     training = True
 
     def __call__(self, X):

@@ -27,6 +27,7 @@ class BatchNorm(Layer):
     """
 
     param_names = ("gamma", "beta")
+    buffer_names = ("running_mean", "running_var")
 
     def __init__(self, features: int, eps: float = 1e-5, momentum: float = 0.9):
         check_positive(features, "features", integer=True)
