@@ -125,7 +125,7 @@ def early_stopping(history, patience: int):
     ax.axvspan(best + 1, len(epochs), color="0.9", zorder=0,
                label=f"{patience} epochs without a better validation loss")
     ax.set_yscale("log")
-    finish(ax, "Early stopping: the weights of the best validation epoch are kept", "epoch",
+    finish(ax, "Early stopping keeps the best validation epoch", "epoch",
            "cross-entropy", legend=True)
     return fig
 
