@@ -22,7 +22,8 @@ from ...penalties import L2Penalty
 from ...preprocess import Center
 from ...training import accuracy, fit
 
-__all__ = ["PIXEL_MAX", "SIZES", "LINEAR", "LRS", "LAMS", "Digits", "prepare", "new_net",
+__all__ = ["PIXEL_MAX", "SIZES", "LINEAR", "LRS", "LAMS", "SWEEP_EPOCHS", "L2_EPOCHS", "MAX_EPOCHS",
+           "PATIENCE", "BATCH", "Digits", "prepare", "new_net",
            "train", "evaluate", "tiny_subset", "lr_sweep", "best_rate", "l2_sweep", "best_lam",
            "Outcome", "workflow", "probabilities", "confusion_matrix", "confident_mistakes",
            "first_layer_images", "shift"]
@@ -140,10 +141,24 @@ def best_lam(runs: dict) -> float:
 
 @dataclass
 class Outcome:
-    """What ``workflow`` chose and measured."""
+    """What ``workflow`` chose and measured.
+
+    Attributes
+    ----------
+    lr, lam : float
+        The chosen learning rate and L2 strength.
+    sweep, l2_runs : dict
+        What ``lr_sweep`` and ``l2_sweep`` returned, on which the choices were made.
+    history : History
+        The early-stopped run; ``net`` holds the weights of its best epoch.
+    test_loss, test_accuracy : float
+        Of ``net`` on the test part, measured once.
+    """
 
     lr: float
     lam: float
+    sweep: dict
+    l2_runs: dict
     history: object
     net: object
     test_loss: float
@@ -155,12 +170,14 @@ def workflow(d: Digits, sizes=SIZES, rng=0) -> Outcome:
 
     Every choice is made on the validation part; the test part is used once, at the end.
     """
-    lr = best_rate(lr_sweep(d, sizes=sizes, rng=rng))
-    lam = best_lam(l2_sweep(d, lr, sizes=sizes, rng=rng))
+    sweep = lr_sweep(d, sizes=sizes, rng=rng)
+    lr = best_rate(sweep)
+    l2_runs = l2_sweep(d, lr, sizes=sizes, rng=rng)
+    lam = best_lam(l2_runs)
     net = new_net(sizes, rng)
     history = train(net, *d.train, lr, epochs=MAX_EPOCHS, validation=d.val, lam=lam,
                     patience=PATIENCE, rng=rng)
-    return Outcome(lr, lam, history, net, *evaluate(net, *d.test))
+    return Outcome(lr, lam, sweep, l2_runs, history, net, *evaluate(net, *d.test))
 
 
 def probabilities(net, X) -> np.ndarray:
