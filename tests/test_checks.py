@@ -46,7 +46,7 @@ def check_of(task):
 
 def test_every_task_has_a_check_and_names_are_unique():
     all_tasks = [t for p in SOLUTIONS for t in tasks(nbformat.read(p, as_version=4))]
-    assert len(SOLUTIONS) == 7, [p.name for p in SOLUTIONS]
+    assert len(SOLUTIONS) == 8, [p.name for p in SOLUTIONS]
     names = [t.name for t in all_tasks]
     assert len(names) == len(set(names)), f"task names repeat across notebooks: {names}"
     assert sorted(names) == sorted(checks.all_checks()), "every check is used by exactly one task"
@@ -149,6 +149,26 @@ PLANTED = [
     ("07_training_practice", "random_search",
      "params = {name: 10 ** rng.uniform(np.log10(lo), np.log10(hi))",
      "params = {name: rng.uniform(lo, hi)", "uniform between lo and hi"),
+    ("09_digits", "loss_and_gradients", "delta = (eps @ W2) * (e1 > 0)", "delta = eps @ W2",
+     "ReLU's derivative is missing"),
+    ("09_digits", "loss_and_gradients", "eps /= n", "pass", "the 1/n is missing"),
+    ("09_digits", "loss_and_gradients", "shifted = Z - Z.max(axis=1, keepdims=True)", "shifted = Z",
+     "subtract each row's maximum"),
+    ("09_digits", "sgd_step", "params[key] - lr * grads[key]", "params[key] + lr * grads[key]",
+     "uphill"),
+    # the whole loop: the failures the exercise promises to name
+    ("09_digits", "train_digits", "params = sgd_step(params, grads, lr)",
+     "params = sgd_step(params, grads, -lr)", "loss rose"),
+    ("09_digits", "train_digits", "epochs, lr, lam, hidden, batch = 30, 0.1,",
+     "epochs, lr, lam, hidden, batch = 30, 1e-5,", "loss hardly fell"),
+    ("09_digits", "train_digits", "epochs, lr, lam, hidden, batch = 30, 0.1,",
+     "epochs, lr, lam, hidden, batch = 30, 50.0,", "above ln 10"),
+    ("09_digits", "train_digits", "return (h @ params[\"W2\"].T + params[\"b2\"]).argmax(axis=1)",
+     "return (h @ params[\"W2\"].T + params[\"b2\"])", "one label per row"),
+    ("09_digits", "train_digits", "y[rows], lam)", "y[order[:len(rows)]], lam)",
+     "labels do not belong to the rows"),
+    ("09_digits", "train_digits", "h = np.maximum((X_new / 16.0 - mean) @", "h = np.maximum((X_new - mean) @",
+     "check the preprocessing"),
 ]
 
 

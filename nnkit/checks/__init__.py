@@ -13,14 +13,14 @@ by calling nnkit's own implementation of the very thing it asks for earns nothin
 ``check.run(fn)`` returns the :class:`Report` without printing; the grader
 (``nnkit-course grade``) uses it. This package needs numpy and nnkit only.
 """
-from . import lecture01, lecture02, lecture03, lecture04, lecture05, lecture06, lecture07
+from . import lecture01, lecture02, lecture03, lecture04, lecture05, lecture06, lecture07, lecture09
 from ._check import Case, Check, Mistake
 from ._report import Report
 
 LECTURES = {
     "lecture01": lecture01, "lecture02": lecture02, "lecture03": lecture03,
     "lecture04": lecture04, "lecture05": lecture05, "lecture06": lecture06,
-    "lecture07": lecture07,
+    "lecture07": lecture07, "lecture09": lecture09,
 }
 
 __all__ = ["Check", "Case", "Mistake", "Report", "LECTURES", "all_checks", *LECTURES]
