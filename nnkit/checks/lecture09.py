@@ -61,11 +61,6 @@ def _held_out():
 
 
 # ------------------------------------------------------------------ loss_and_gradients
-def _softmax(Z):
-    E = np.exp(Z - Z.max(axis=1, keepdims=True))
-    return E / E.sum(axis=1, keepdims=True)
-
-
 def _loss_grads(params, X, y, lam, *, scale=True, relu_grad=True, sign=1.0, bias_decay=False,
                 decay_grad=1.0, transposed=False):
     W1, b1, W2, b2 = (params[k] for k in _KEYS)

@@ -225,6 +225,9 @@ def first_layer_images(net) -> np.ndarray:
 
 def shift(pixels, dx: int = 0, dy: int = 0) -> np.ndarray:
     """Images ``(m, 64)`` moved ``dx`` pixels right and ``dy`` down, blank (0) where they leave."""
+    for name, value in (("dx", dx), ("dy", dy)):
+        if not isinstance(value, (int, np.integer)) or abs(value) > 7:
+            raise ValueError(f"{name} must be a whole number of pixels in -7..7; got {value!r}")
     images = np.atleast_2d(pixels).reshape(-1, 8, 8)
     out = np.zeros_like(images)
     rows_to = slice(max(dy, 0), 8 + min(dy, 0))
