@@ -163,12 +163,16 @@ PLANTED = [
      "epochs, lr, lam, hidden, batch = 30, 1e-5,", "loss hardly fell"),
     ("09_digits", "train_digits", "epochs, lr, lam, hidden, batch = 30, 0.1,",
      "epochs, lr, lam, hidden, batch = 30, 50.0,", "above ln 10"),
-    ("09_digits", "train_digits", "return (h @ params[\"W2\"].T + params[\"b2\"]).argmax(axis=1)",
-     "return (h @ params[\"W2\"].T + params[\"b2\"])", "one label per row"),
+    ("09_digits", "predict", 'return (h @ model["W2"].T + model["b2"]).argmax(axis=1)',
+     'return (h @ model["W2"].T + model["b2"])', "has shape (12, 10); expected (12,)"),
+    ("09_digits", "predict", 'h = np.maximum((X / 16.0 - model["mean"]) @', 'h = np.maximum((X - model["mean"]) @',
+     "not divided by 16"),
+    ("09_digits", "train_digits", 'return {**params, "mean": mean}, losses',
+     'return {**params, "mean": X.mean(axis=0)}, losses', "about chance"),
     ("09_digits", "train_digits", "y[rows], lam)", "y[order[:len(rows)]], lam)",
      "labels do not belong to the rows"),
-    ("09_digits", "train_digits", "h = np.maximum((X_new / 16.0 - mean) @", "h = np.maximum((X_new - mean) @",
-     "check the preprocessing"),
+    ("09_digits", "train_digits", 'return {**params, "mean": mean}, losses', 'return params, losses',
+     "the keys ['W1', 'b1', 'W2', 'b2', 'mean']"),
 ]
 
 

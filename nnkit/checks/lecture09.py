@@ -5,9 +5,11 @@ The network is lecture 09's: :math:`h = \mathrm{ReLU}(X W_1^T + b_1)`, logits
 :math:`\frac{\lambda}{2}(\lVert W_1\rVert^2 + \lVert W_2\rVert^2)` (no penalty on biases).
 ``params`` and ``grads`` are dicts with the keys ``W1, b1, W2, b2``.
 
-``train_digits`` is scored by what it does, not by equality: the check trains it on the
-training part of a fixed split of ``nk.data.digits()`` and measures the accuracy of the
-``predict`` it returns on the validation part; the hidden cases (the grader's) retrain it with
+``train_digits`` returns plain values, ``(model, losses)``: ``model`` is ``params`` plus
+``"mean"``, the training mean of ``X / 16`` that ``predict(model, X)`` subtracts from raw
+pixels. It is scored by what it does, not by equality: the check trains it on the training
+part of a fixed split of ``nk.data.digits()`` and measures the accuracy of the model (with the
+reference ``predict``) on the validation part; the hidden cases (the grader's) retrain it with
 another seed and measure it on the test part, which the notebook never receives
 (:func:`digits_data` hands out the training and validation parts only). A grader that must keep
 the test data out of the students' reach entirely sets ``NNKIT_DIGITS_HELDOUT`` to a file in
@@ -26,7 +28,7 @@ from ._check import Case, Check, Mistake, seeded
 from ._compare import fmt
 
 # __all__ lists the checks (nnkit.checks.all_checks reads it); digits_data is the exercise's data.
-__all__ = ["loss_and_gradients", "sgd_step", "train_digits"]
+__all__ = ["loss_and_gradients", "sgd_step", "predict", "train_digits"]
 
 _KEYS = ("W1", "b1", "W2", "b2")
 SPLIT_SEED = 9          # the exercise's split of the digits, fixed for every student
@@ -177,10 +179,55 @@ sgd_step = Check(
 )
 
 
+# ------------------------------------------------------------------ predict
+_MODEL_KEYS = _KEYS + ("mean",)
+
+
+def _predict(model, X, *, scale=True, centre=True, relu=True):
+    Xs = (X / 16.0 if scale else X) - (model["mean"] if centre else 0.0)
+    e1 = Xs @ model["W1"].T + model["b1"]
+    h = np.maximum(e1, 0.0) if relu else e1
+    return (h @ model["W2"].T + model["b2"]).argmax(axis=1)
+
+
+def _model(rng, n1, scale=3.0):
+    """A random model whose decisions depend on every step (scaling, centring, ReLU)."""
+    return {"W1": scale * rng.normal(size=(n1, 64)) / 8, "b1": rng.normal(size=n1),
+            "W2": rng.normal(size=(10, n1)), "b2": 0.5 * rng.normal(size=10),
+            "mean": rng.uniform(0.0, 1.0, size=64)}
+
+
+def _predict_cases(rng, hidden):
+    X = nk.data.digits()[0]
+    fixed = [Case("a random model with 16 hidden units, 12 raw digits (pixels 0..16)",
+                  (_model(rng, 16), X[:12])),
+             Case("a random model with 3 hidden units, one digit", (_model(rng, 3), X[100:101]))]
+    rows = rng.choice(len(X), size=300 if hidden else 25, replace=False)
+    rand = [Case(f"a random model with {n1} hidden units, {len(rows)} digits",
+                 (_model(rng, n1), X[rows])) for n1 in ((64, 7) if hidden else (int(rng.integers(2, 40)),))]
+    return rand if hidden else fixed + rand
+
+
+predict = Check(
+    "predict", _predict, _predict_cases,
+    mistakes=[
+        Mistake(lambda m, X: _predict(m, X, scale=False),
+                "the pixels are not divided by 16: prepare X exactly as training did, X / 16 - mean."),
+        Mistake(lambda m, X: _predict(m, X, centre=False),
+                "the training mean is not subtracted: X / 16 - model['mean']."),
+        Mistake(lambda m, X: _predict(m, X, relu=False),
+                "the ReLU is missing: h = max(0, e1)."),
+    ],
+    on_error=lambda exc, case: ("the model is a dict with the keys W1, b1, W2, b2 and mean."
+                                if isinstance(exc, KeyError) else None),
+    forbidden=["nnkit.Dense.forward", "nnkit.Sequential.forward", "nnkit.ReLU.forward"],
+)
+
+
 # ------------------------------------------------------------------ train_digits
 @dataclass
 class ScoredCase(Case):
-    """A training case: the function trains on ``args``; its ``predict`` is scored on ``score_on``."""
+    """A training case: the function trains on ``args``; its model is scored on ``score_on``."""
 
     score_on: tuple = ()
     part: str = "validation"
@@ -202,12 +249,7 @@ def _reference_train(X, y, rng, epochs=30, lr=0.1, lam=1e-4, hidden=64, batch=32
             params = _sgd(params, grads, lr)
             total += loss * len(rows)
         losses.append(total / len(Xs))
-
-    def predict(X_new):
-        h = np.maximum((X_new / 16.0 - mean) @ params["W1"].T + params["b1"], 0.0)
-        return (h @ params["W2"].T + params["b2"]).argmax(axis=1)
-
-    return predict, losses
+    return {**params, "mean": mean}, losses
 
 
 def _train_cases(rng, hidden):
@@ -250,33 +292,43 @@ def _losses_problem(losses):
     return None
 
 
+def _model_problem(model):
+    """What is wrong with the shape of the returned model, or ``None``."""
+    if not isinstance(model, dict) or set(model) != set(_MODEL_KEYS):
+        keys = sorted(model) if isinstance(model, dict) else fmt(model)
+        return (f"the model should be a dict with the keys {list(_MODEL_KEYS)} (the parameters and "
+                f"the training mean of X / 16); got {keys}.")
+    try:
+        arrays = {k: np.asarray(v, dtype=float) for k, v in model.items()}
+    except (TypeError, ValueError):
+        return "every entry of the model should be a numeric array."
+    n1 = arrays["W1"].shape[0] if arrays["W1"].ndim == 2 else -1
+    want = {"W1": (n1, 64), "b1": (n1,), "W2": (10, n1), "b2": (10,), "mean": (64,)}
+    for key, shape in want.items():
+        if arrays[key].shape != shape:
+            return (f"model[{key!r}] has shape {arrays[key].shape}; expected {shape} for a "
+                    f"64-{max(n1, 0)}-10 network.")
+    return None
+
+
 def _train_compare(got, case, reference):
-    if not (isinstance(got, (tuple, list)) and len(got) == 2 and callable(got[0])):
-        return ("train_digits should return (predict, losses): a function of X and the list of "
-                f"per-epoch training losses; got {fmt(got)}.")
-    predict, losses = got
-    problem = _losses_problem(losses)
+    if not (isinstance(got, (tuple, list)) and len(got) == 2):
+        return ("train_digits should return (model, losses): the dict of trained parameters and "
+                f"mean, and the list of per-epoch training losses; got {fmt(got)}.")
+    model, losses = got
+    problem = _losses_problem(losses) or _model_problem(model)
     if problem:
         return problem
     X, y = case.score_on
-    try:
-        labels = np.asarray(predict(X.copy()))
-    except Exception as exc:  # noqa: BLE001 - the student's predict: report it
-        return f"predict raised {type(exc).__name__} on the {case.part} digits: {exc}"
-    if labels.shape != y.shape:
-        extra = (" Return the class of each row: Z.argmax(axis=1)." if labels.shape == (len(y), 10)
-                 else "")
-        return (f"predict(X) for X of shape {X.shape} should return one label per row, shape "
-                f"{y.shape}; got shape {labels.shape}.{extra}")
-    accuracy = float(np.mean(labels == y))
+    accuracy = float(np.mean(_predict(model, X) == y))
     case.accuracy = accuracy
     if accuracy >= PASS_ACCURACY:
         return None
     if accuracy < 0.2:
         return (f"{case.part} accuracy {accuracy:.1%}, about chance (10 %), although the loss fell. "
-                f"Look for labels or shapes: does predict prepare X exactly as training did (the "
-                f"same / 16 and the same training mean), does it take argmax over axis 1, and do "
-                f"the labels pick the right column of the softmax in the gradient?")
+                f"Look for labels or shapes: is model['mean'] the training mean of X / 16, the one "
+                f"training subtracted, and do the labels pick the right column of the softmax in "
+                f"the gradient?")
     return (f"{case.part} accuracy {accuracy:.1%}, below {PASS_ACCURACY:.0%}: train for more "
             f"epochs, try another learning rate, and check the preprocessing (the reference reaches "
             f"about 97 %).")
