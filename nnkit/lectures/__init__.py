@@ -1,6 +1,9 @@
-"""One room per lecture: what serves a single notebook (its computations, figures, widgets).
+"""One room per lecture notebook: what serves that lecture and no other.
 
-``nnkit.lectures.lNN_<name>`` holds ``compute.py`` (numpy and the nnkit core only),
-``figures.py`` (matplotlib) and ``widgets.py`` (ipywidgets), each only where the lecture
-needs it. Nothing here is imported by ``import nnkit``.
+``lNN_<notebook name>`` holds lecture NN's code (``lectures/NN_<notebook name>.ipynb``):
+``compute`` (numpy and nnkit only), ``figures`` (matplotlib) and ``widgets``
+(ipywidgets), each where the lecture needs it. The library they build on is the core
+(``nnkit`` itself) and the shared drawing machinery (:mod:`nnkit.viz`); the exercise
+checks are in :mod:`nnkit.checks`. A later lecture may import an earlier one's room.
+Nothing is imported here, so ``import nnkit`` stays numpy-only.
 """

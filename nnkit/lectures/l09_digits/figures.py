@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...plots.style import COLORS, finish, new_figure
+from ...viz.style import COLORS, finish, new_figure
 
 __all__ = ["mosaic", "digit_grid", "class_counts", "pixel_spread", "sweep_curves", "l2_gap",
            "early_stopping", "confusion", "mistakes", "weight_images"]

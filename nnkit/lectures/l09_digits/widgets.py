@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...plots.style import COLORS, finish, new_figure
-from ...widgets.live import Live, dropdown, int_slider
+from ...viz.style import COLORS, finish, new_figure
+from ...viz.live import Live, dropdown, int_slider
 from . import compute
 from .figures import GREYS
 
