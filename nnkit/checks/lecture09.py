@@ -25,7 +25,7 @@ import numpy as np
 import nnkit as nk
 
 from ._check import Case, Check, Mistake, seeded
-from ._compare import fmt
+from ._compare import dtype_problem, fmt
 
 # __all__ lists the checks (nnkit.checks.all_checks reads it); digits_data is the exercise's data.
 __all__ = ["loss_and_gradients", "sgd_step", "predict", "train_digits"]
@@ -302,6 +302,10 @@ def _model_problem(model):
         arrays = {k: np.asarray(v, dtype=float) for k, v in model.items()}
     except (TypeError, ValueError):
         return "every entry of the model should be a numeric array."
+    for key, value in model.items():
+        found = dtype_problem(value, f"model[{key!r}]", rtol=1e-7)
+        if found:
+            return found
     n1 = arrays["W1"].shape[0] if arrays["W1"].ndim == 2 else -1
     want = {"W1": (n1, 64), "b1": (n1,), "W2": (10, n1), "b2": (10,), "mean": (64,)}
     for key, shape in want.items():
@@ -311,12 +315,34 @@ def _model_problem(model):
     return None
 
 
+def _mean_loss_problem(model, losses, X, y):
+    """``None`` unless the last epoch's loss is far below what the trained model's loss is.
+
+    The last epoch's mean is taken while the weights still move, and it includes the student's
+    L2 penalty (of a strength the check does not know), so it may lie above the final weights'
+    cross-entropy, but not far below it: a loss summed over the batches without the batch
+    sizes, or divided by them twice, is.
+    """
+    params = {k: np.asarray(model[k], dtype=float) for k in _KEYS}
+    actual = _loss_grads(params, X / 16.0 - np.asarray(model["mean"], dtype=float), y, 0.0)[0]
+    last = float(np.asarray(losses, dtype=float).ravel()[-1])
+    if (last + 1e-3) / (actual + 1e-3) > 1 / 3:
+        return None
+    return (f"losses[-1] = {last:.3g}, far below the trained model's mean cross-entropy on the "
+            f"training digits, {actual:.3g}: each entry of losses should be the mean loss over "
+            f"that epoch's examples (a batch's mean loss times its size, summed over the batches, "
+            f"divided by m).")
+
+
 def _train_compare(got, case, reference):
     if not (isinstance(got, (tuple, list)) and len(got) == 2):
         return ("train_digits should return (model, losses): the dict of trained parameters and "
                 f"mean, and the list of per-epoch training losses; got {fmt(got)}.")
     model, losses = got
     problem = _losses_problem(losses) or _model_problem(model)
+    if problem:
+        return problem
+    problem = _mean_loss_problem(model, losses, *case.args[:2])
     if problem:
         return problem
     X, y = case.score_on
@@ -345,7 +371,7 @@ class _ScoredCheck(Check):
             report.message = f"{report.message[:-1]}: {reached}."
         return report
 
-    def _diagnose(self, got, case):
+    def _diagnose(self, got, case, *more):
         return None  # _train_compare names the mistake itself; no reference run is needed
 
     def _one(self, fn, case, echo):
