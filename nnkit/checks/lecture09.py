@@ -342,14 +342,11 @@ def _train_compare(got, case, reference):
     problem = _losses_problem(losses) or _model_problem(model)
     if problem:
         return problem
-    problem = _mean_loss_problem(model, losses, *case.args[:2])
-    if problem:
-        return problem
     X, y = case.score_on
     accuracy = float(np.mean(_predict(model, X) == y))
     case.accuracy = accuracy
     if accuracy >= PASS_ACCURACY:
-        return None
+        return _mean_loss_problem(model, losses, *case.args[:2])
     if accuracy < 0.2:
         return (f"{case.part} accuracy {accuracy:.1%}, about chance (10 %), although the loss fell. "
                 f"Look for labels or shapes: is model['mean'] the training mean of X / 16, the one "
