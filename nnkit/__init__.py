@@ -7,7 +7,8 @@ each lecture's room (``nnkit.lectures.lNN_<name>``), the exercise checks
 (``nnkit.checks``) and the instructor tooling (``nnkit.course``) are imported on their
 own, so the core needs numpy alone.
 """
-from . import data, functional, init, preprocess, schedules
+from . import data, functional, init, preprocess
+from . import schedules
 from .gradcheck import gradcheck, numerical_gradient, relative_error
 from .layers import (
     ELU, MLP, BatchNorm, Dense, Dropout, Identity, Layer, LeakyReLU, Maxout, Parameter, PReLU,

@@ -6,6 +6,7 @@ so they explain the likely cause where one is common.
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -113,7 +114,7 @@ def check_positive(value, name: str, *, allow_zero: bool = False, integer: bool 
     if isinstance(value, bool) or not isinstance(value, kind):
         what = "an integer" if integer else "a number"
         raise TypeError(f"{name} must be {what}; got {_describe(value)}")
-    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be {bound}; got {value!r}")
     return value
@@ -137,6 +138,11 @@ def check_parameters(params, name: str = "params") -> list:
     Parameters are recognised by their ``value`` and ``grad`` attributes, so this module
     need not import the layers.
     """
+    if hasattr(params, "parameters"):
+        raise TypeError(
+            f"{name} got the network ({type(params).__name__}) itself; pass its parameters: "
+            f"net.parameters()."
+        )
     if callable(params):
         raise TypeError(
             f"{name} got the method {getattr(params, '__qualname__', params)!r} itself; call it: "
@@ -164,7 +170,7 @@ def make_rng(rng) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
+        return np.random.default_rng(None if rng is None else int(rng))
     raise TypeError(f"rng must be None, an int seed or a numpy.random.Generator; got {_describe(rng)}")
 
 

@@ -199,12 +199,12 @@ def split(X, Y, fractions: Sequence[float] = (0.6, 0.2, 0.2), rng=None):
             f"X and Y must hold the same number of examples, one per row; got X of shape "
             f"{X.shape} and Y of shape {Y.shape}"
         )
-    fractions = _check_fractions(fractions)
+    f = _check_fractions(fractions)
     rng = make_rng(rng)
-    parts: list[list[np.ndarray]] = [[] for _ in fractions]
+    parts: list[list[np.ndarray]] = [[] for _ in f]
     for label, rows in _groups(Y):
         rows = rng.permutation(rows)
-        sizes = _part_sizes(len(rows), fractions, label)
+        sizes = _part_sizes(len(rows), f, label)
         for part, chunk in zip(parts, np.split(rows, np.cumsum(sizes)[:-1])):
             part.append(chunk)
     picked = [np.sort(np.concatenate(chunks)) for chunks in parts]

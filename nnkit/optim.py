@@ -11,6 +11,7 @@ the update, as ``torch.optim`` does: for SGD that is exactly the gradient of an 
 """
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -51,10 +52,11 @@ class Optimizer:
         return f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr!r})"
 
 
-def _check_momentum(momentum: float) -> float:
-    if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0.0 <= momentum < 1.0:
-        raise ValueError(f"momentum must be a number in [0, 1); got {momentum!r}")
-    return float(momentum)
+def _in_unit_interval(value: float, name: str) -> float:
+    """Check a decay rate such as ``momentum`` or ``alpha``: a number in [0, 1)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
+        raise ValueError(f"{name} must be a number in [0, 1); got {value!r}")
+    return float(value)
 
 
 def _check_betas(betas: Betas) -> Betas:
@@ -72,7 +74,7 @@ def _check_decay(weight_decay: float) -> float:
 
 
 class SGD(Optimizer):
-    r"""Gradient descent with optional momentum: :math:`v \leftarrow \mu v + g`, :math:`\theta \leftarrow \theta - \eta v`.
+    r"""Gradient descent with momentum: :math:`v \leftarrow \mu v + g`, :math:`\theta \leftarrow \theta - \eta v`.
 
     With ``momentum=0`` this is the lectures' :math:`\theta \leftarrow \theta - \eta\nabla L`.
     The velocity form matches ``torch.optim.SGD``; ``weight_decay`` :math:`\lambda` makes
@@ -82,7 +84,7 @@ class SGD(Optimizer):
     def __init__(self, params: Iterable, lr: float, momentum: float = 0.0,
                  weight_decay: float = 0.0):
         super().__init__(params, lr)
-        self.momentum = _check_momentum(momentum)
+        self.momentum = _in_unit_interval(momentum, "momentum")
         self.weight_decay = _check_decay(weight_decay)
         self.velocity = [np.zeros_like(p.value) for p in self.params]
 
@@ -159,10 +161,8 @@ class RMSprop(Optimizer):
     def __init__(self, params: Iterable, lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, momentum: float = 0.0, weight_decay: float = 0.0):
         super().__init__(params, lr)
-        if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0.0 <= alpha < 1.0:
-            raise ValueError(f"alpha must be a number in [0, 1); got {alpha!r}")
-        self.alpha, self.eps = float(alpha), check_positive(eps, "eps")
-        self.momentum = _check_momentum(momentum)
+        self.alpha, self.eps = _in_unit_interval(alpha, "alpha"), check_positive(eps, "eps")
+        self.momentum = _in_unit_interval(momentum, "momentum")
         self.weight_decay = _check_decay(weight_decay)
         self.square_avg = [np.zeros_like(p.value) for p in self.params]
         self.buffer = [np.zeros_like(p.value) for p in self.params]

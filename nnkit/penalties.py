@@ -1,4 +1,4 @@
-r"""Weight penalties added to a loss: :math:`L + \frac{\lambda}{2}\sum\lVert W\rVert^2` or :math:`L + \lambda\sum\lvert W\rvert`.
+r"""Weight penalties: :math:`\frac{\lambda}{2}\sum\lVert W\rVert^2` (L2) or :math:`\lambda\sum\lvert W\rvert` (L1).
 
 A penalty acts on weight matrices only, never on biases, BatchNorm's ``gamma``/``beta`` or
 PReLU's slope: shrinking a bias does not make a network smoother, it only shifts it. A layer

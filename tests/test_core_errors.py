@@ -88,6 +88,8 @@ def regularisation_cases():
         for opt in (nk.SGD, nk.Adam, nk.AdamW, nk.RMSprop)
     ]
     return cases + [
+        ("optimiser given the network", lambda: nk.Adam(net, lr=0.1), TypeError,
+         ["params", "network", "MLP", r"net\.parameters\(\)"]),
         ("penalty given net.parameters uncalled", lambda: nk.L2Penalty(0.1)(net.parameters), TypeError,
          ["params", "call it", r"net\.parameters\(\)"]),
         ("arrays instead of parameters", lambda: nk.SGD([net[0].W], lr=0.1), TypeError,

@@ -82,8 +82,8 @@ def test_adamw_default_decay_and_its_difference_from_adam():
         layer = _one_weight()
         _steps(Opt(layer.parameters(), lr=0.01, weight_decay=0.1), layer, [1e-3] * 20)
         runs[Opt.__name__] = layer.W[0, 0]
-    # A tiny gradient: Adam divides the coupled decay by sqrt(v) like the gradient, so
-    # it hardly decays the weight beyond the gradient step; AdamW shrinks it by lr*wd.
+    # Adam's coupled decay is divided by sqrt(v-hat) together with the gradient, so its step
+    # stays about lr whatever the decay; AdamW's shrinking by lr*wd*w comes on top of it.
     assert runs["Adam"] != pytest.approx(runs["AdamW"], rel=1e-3)
 
 
