@@ -1,5 +1,6 @@
-"""Lecture 09 (handwritten digits): the shipped data, the room's helpers, its figures and widget,
-and the lecture's claims about training runs at 10 other seeds of the split and of the weights."""
+"""Lecture 09 (handwritten digits): the shipped data, the room's helpers, its figures and widget.
+
+The lecture's claims about training runs, at 10 other seeds, are in test_seeds_lecture09.py."""
 import hashlib
 import pathlib
 import tomllib
@@ -16,7 +17,6 @@ from nnkit.lectures.l09_digits import figures as fg
 from nnkit.lectures.l09_digits import widgets as wd
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-SEEDS = range(1, 11)  # the notebook uses seed 0
 
 
 # ------------------------------------------------------------------ the data
@@ -183,104 +183,3 @@ def test_digit_explorer_shows_the_probabilities_of_the_digit_shown(digits, train
     assert P.argmax() != digits.test[1][row], "the misclassified subset shows misclassified digits"
     live.set(subset=wd.SUBSETS[0], index=len(digits.test[1]) - 1)
     assert live.result[0] == len(digits.test[1]) - 1
-
-
-# ------------------------------------------------------------------ the lecture's claims at other seeds
-
-
-@pytest.fixture(scope="module")
-def runs_at_seeds():
-    out = {}
-    for seed in SEEDS:
-        d = cd.prepare(seed)
-        out[seed] = SimpleNamespace(d=d, mlp=cd.workflow(d, cd.SIZES, rng=seed),
-                                    linear=cd.workflow(d, cd.LINEAR, rng=seed))
-    return out
-
-
-def _holds(flags, what):
-    flags = dict(flags)
-    failed = [s for s, ok in flags.items() if not ok]
-    assert len(failed) <= 1, f"{what} should hold at 9 of 10 seeds; fails at seeds {failed}"
-
-
-@pytest.mark.slow
-def test_test_accuracy_at_least_96_percent(runs_at_seeds):
-    accuracy = {s: float(r.mlp.test_accuracy) for s, r in runs_at_seeds.items()}
-    print("MLP test accuracy per seed:", {s: round(a, 4) for s, a in accuracy.items()})
-    _holds(((s, a >= 0.96) for s, a in accuracy.items()), f"test accuracy >= 96 % ({accuracy})")
-
-
-@pytest.mark.slow
-def test_the_mlp_beats_the_linear_classifier(runs_at_seeds):
-    pairs = {s: (float(r.mlp.test_accuracy), float(r.linear.test_accuracy)) for s, r in runs_at_seeds.items()}
-    print("(MLP, linear) test accuracy per seed:", {s: tuple(round(a, 4) for a in p) for s, p in pairs.items()})
-    _holds(((s, m > l) for s, (m, l) in pairs.items()), f"MLP > linear ({pairs})")
-
-
-@pytest.mark.slow
-def test_the_sweeps_read_as_the_lecture_says(runs_at_seeds):
-    inside, slow, overshoot, train_up, gap_down, underfit = {}, {}, {}, {}, {}, {}
-    for s, r in runs_at_seeds.items():
-        lowest = {lr: min(h.val_loss) for lr, h in r.mlp.sweep.items()}
-        good = r.mlp.sweep[r.mlp.lr]
-        inside[s] = r.mlp.lr not in (cd.LRS[0], cd.LRS[-1]) and good.loss[-1] < 0.2 * good.val_loss[-1]
-        slow[s] = lowest[cd.LRS[0]] > 5 * lowest[r.mlp.lr]
-        overshoot[s] = lowest[cd.LRS[-1]] > 2 * lowest[r.mlp.lr]
-        train_loss = [r.mlp.l2_runs[lam][1] for lam in cd.LAMS]
-        val_loss = [r.mlp.l2_runs[lam][2] for lam in cd.LAMS]
-        gap = np.subtract(val_loss, train_loss)
-        train_up[s] = bool(np.all(np.diff(train_loss) > 0))
-        gap_down[s] = gap[-1] < gap[0]
-        underfit[s] = val_loss[-1] > min(val_loss)
-    for flags, what in ((inside, "the best rate inside the sweep, training loss far below validation"), (slow, "the smallest rate far from done"),
-                        (overshoot, "the largest rate overshoots"), (train_up, "training loss rises with λ"),
-                        (gap_down, "the strongest λ leaves a smaller gap"), (underfit, "the strongest λ underfits")):
-        _holds(flags.items(), what)
-
-
-@pytest.mark.slow
-def test_early_stopping_keeps_the_best_epoch(runs_at_seeds):
-    for s, r in runs_at_seeds.items():
-        h = r.mlp.history
-        best = int(np.argmin(h.val_loss))
-        assert len(h) == best + 1 + cd.PATIENCE < cd.MAX_EPOCHS, f"seed {s}: {len(h)} epochs, best {best}"
-        val_now = cd.evaluate(r.mlp.net, *r.d.val)[0]
-        assert abs(val_now - h.val_loss[best]) < 1e-12, f"seed {s}: the network lost its best weights"
-
-
-@pytest.mark.slow
-def test_a_shifted_digit_is_not_recognised(runs_at_seeds):
-    flags = {}
-    for s, r in runs_at_seeds.items():
-        moved = [cd.evaluate(r.mlp.net, r.d.prepare(cd.shift(r.d.raw_test, dx, 0)), r.d.test[1])[1]
-                 for dx in (1, 2)]
-        flags[s] = moved[0] < 0.75 and moved[1] < 0.2
-    _holds(flags.items(), "one pixel right: accuracy < 75 %, two: < 20 %")
-
-
-def test_initial_loss_tiny_subset_and_preprocessing_claims_at_other_seeds():
-    start, shrunk, memorised, quiet = {}, {}, {}, {}
-    for seed in SEEDS:
-        d = cd.prepare(seed)
-        net = cd.new_net(rng=seed)
-        loss = nk.SoftmaxCrossEntropyLoss()
-        Z = net.forward(d.train[0])
-        start[seed] = abs(loss(Z, d.train[1]) / np.log(10) - 1) < 0.1 and 0.1 < Z.std() < 1
-        net.layers[-1].W *= 0.01
-        shrunk[seed] = abs(loss(net.forward(d.train[0]), d.train[1]) - np.log(10)) < 1e-3
-        X_tiny, y_tiny = cd.tiny_subset(*d.train, per_class=2, rng=seed)
-        tiny = cd.new_net(rng=seed)
-        cd.train(tiny, X_tiny, y_tiny, lr=1e-2, epochs=200, rng=seed)
-        tiny_loss, tiny_accuracy = cd.evaluate(tiny, X_tiny, y_tiny)
-        memorised[seed] = tiny_accuracy == 1.0 and tiny_loss < 0.01 and cd.evaluate(tiny, *d.val)[1] < 0.9
-        scaled = (d.train[0] + d.center.mean)  # the training pixels / 16 again
-        std = scaled.std(axis=0)
-        normalise = nk.preprocess.Normalize().fit(scaled)
-        largest = np.abs(normalise.transform(d.raw_test / cd.PIXEL_MAX)).max()
-        val_mean = np.abs(d.val[0].mean(axis=0)).max()
-        quiet[seed] = np.sum(std < 0.05) >= 5 and largest > 10 and 1e-4 < val_mean < 0.1
-    for flags, what in ((start, "initial loss within 10 % of ln 10"), (shrunk, "ln 10 with a shrunk last layer"),
-                        (memorised, "20 examples memorised, validation < 90 %"),
-                        (quiet, "quiet pixels blow up under per-pixel normalising; validation roughly centred")):
-        _holds(flags.items(), what)
