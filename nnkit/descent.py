@@ -167,7 +167,7 @@ def largest_stable_lr(grad, start, lo: float, hi: float, steps: int = 600, tol: 
 # --- the minimal example: y_hat(theta) = theta, target 2 -----------------------------
 
 def minimal_loss(theta, target: float = 2.0):
-    r""":math:`\mathcal L(\theta) = (\hat y(\theta) - y)^2` with :math:`\hat y(\theta) = \theta` (the seed's loss, no 1/2)."""
+    r""":math:`\mathcal L(\theta) = (\hat y(\theta) - y)^2` with :math:`\hat y(\theta) = \theta` (the LING572 slides' loss, no 1/2)."""
     return float(np.sum((np.asarray(theta, dtype=np.float64) - target) ** 2))
 
 
