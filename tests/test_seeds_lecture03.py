@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import nnkit as nk
-from nnkit import descent
+from nnkit.lectures.l03_gradient_descent import compute as descent
 from seed_checks import OTHER_SEEDS, holds_at
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import nnkit as nk
-from nnkit import descent
+from nnkit.lectures.l04_backpropagation import compute as backprop
 from seed_checks import OTHER_SEEDS, holds_at
 
 
@@ -17,13 +17,13 @@ def test_mse_asks_for_the_mean_even_under_skewed_noise():
     c = np.linspace(-3.0, 5.0, 801)
 
     def claim(seed):
-        y = descent.noisy_targets(500, noise=1.0, kind="normal", rng=seed)
-        losses = descent.constant_losses(y, c)
+        y = backprop.noisy_targets(500, noise=1.0, kind="normal", rng=seed)
+        losses = backprop.constant_losses(y, c)
         best_is_mean = abs(c[np.argmin(losses)] - y.mean()) <= 0.005 + 1e-12
-        skewed = descent.noisy_targets(2000, noise=1.0, kind="skewed", rng=seed)
+        skewed = backprop.noisy_targets(2000, noise=1.0, kind="skewed", rng=seed)
         counts, edges = np.histogram(skewed, bins=40)
         mode = 0.5 * (edges[counts.argmax()] + edges[counts.argmax() + 1])
-        loss_of = {name: descent.constant_losses(skewed, [v])[0]
+        loss_of = {name: backprop.constant_losses(skewed, [v])[0]
                    for name, v in (("mean", skewed.mean()), ("median", np.median(skewed)), ("mode", mode))}
         ok = (best_is_mean and mode < np.median(skewed) < skewed.mean()
               and loss_of["mean"] < min(loss_of["median"], loss_of["mode"]))
@@ -36,13 +36,13 @@ def test_a_network_on_noisy_data_approaches_the_conditional_mean():
     grid = np.linspace(0, 1, 400)[:, None]
 
     def claim(seed):
-        Xs, Ys, _ = descent.noisy_sine(2000, noise=0.3, rng=seed)
+        Xs, Ys, _ = backprop.noisy_sine(2000, noise=0.3, rng=seed)
         net = nk.MLP([1, 16, 1], activation="tanh", rng=seed)
         nk.fit(net, nk.MSELoss(), Xs, Ys, epochs=150, batch_size=100,
                optimizer=nk.Adam(net.parameters(), lr=0.02), rng=seed, progress=False)
         gap = np.sqrt(np.mean((net.forward(grid) - np.sin(2 * np.pi * grid)) ** 2))
         to_targets = np.sqrt(np.mean((net.forward(Xs) - Ys) ** 2))
-        X_fresh, Y_fresh, _ = descent.noisy_sine(2000, noise=0.3, rng=seed + 1)
+        X_fresh, Y_fresh, _ = backprop.noisy_sine(2000, noise=0.3, rng=seed + 1)
         train, fresh = nk.MSELoss()(net.forward(Xs), Ys), nk.MSELoss()(net.forward(X_fresh), Y_fresh)
         ok = (gap < 0.15 and to_targets > 0.25 and abs(fresh - (0.045 + gap ** 2 / 2)) < 0.005
               and abs(train - fresh) < 0.006)
@@ -53,8 +53,8 @@ def test_a_network_on_noisy_data_approaches_the_conditional_mean():
 
 def test_on_few_points_the_training_loss_goes_below_the_noise_floor():
     def claim(seed):
-        X20, Y20, _ = descent.noisy_sine(20, noise=0.3, rng=seed)
-        X_fresh, Y_fresh, _ = descent.noisy_sine(2000, noise=0.3, rng=seed + 1)
+        X20, Y20, _ = backprop.noisy_sine(20, noise=0.3, rng=seed)
+        X_fresh, Y_fresh, _ = backprop.noisy_sine(2000, noise=0.3, rng=seed + 1)
         wide = nk.MLP([1, 64, 1], activation="tanh", rng=seed)
         nk.fit(wide, nk.MSELoss(), X20, Y20, epochs=3000, optimizer=nk.Adam(wide.parameters(), lr=0.01),
                progress=False)
@@ -72,7 +72,7 @@ def _start(seed):
 def test_delta_adds_the_paths_through_every_output_and_no_single_path_is_enough():
     def claim(seed):
         X, Y, net = _start(seed)
-        q = descent.two_layer_errors(net, nk.MSELoss(), X, Y)
+        q = backprop.two_layer_errors(net, nk.MSELoss(), X, Y)
         e1, W2, eps = X @ net[0].W.T + net[0].b, net[2].W, q["eps"]
         paths = [(nk.functional.sigmoid_grad(e1) * (eps[:, l:l + 1] @ W2[l:l + 1])).T @ X for l in range(2)]
         errors = [nk.relative_error(p, net[0].dW) for p in paths]
@@ -100,14 +100,14 @@ def test_each_row_of_w1_moves_along_minus_sign_delta_times_x():
         X, Y, untrained = _start(seed)
         for i in range(len(X)):
             one = copy.deepcopy(untrained)
-            delta = descent.two_layer_errors(one, nk.MSELoss(), X[i:i + 1], Y[i:i + 1])["delta"][0]
+            delta = backprop.two_layer_errors(one, nk.MSELoss(), X[i:i + 1], Y[i:i + 1])["delta"][0]
             before = one[0].W.copy()
             nk.SGD(one.parameters(), lr=0.5).step()
             move = one[0].W - before
             cosine = move @ X[i] / (np.linalg.norm(move, axis=1) * np.linalg.norm(X[i]))
             if not np.allclose(cosine, -np.sign(delta), atol=1e-12):
                 return f"token {i}: cos {cosine}, delta {delta}"
-        delta = descent.two_layer_errors(untrained, nk.MSELoss(), X, Y)["delta"]
+        delta = backprop.two_layer_errors(untrained, nk.MSELoss(), X, Y)["delta"]
         return None if (delta > 0).any() and (delta < 0).any() else "every delta_ki has the same sign"
 
     holds_at(claim)
@@ -119,7 +119,7 @@ def records():
     for seed in OTHER_SEEDS:
         X, Y, untrained = _start(seed)
         out[seed] = (X, Y, untrained,
-                     descent.snapshots(copy.deepcopy(untrained), nk.MSELoss(), X, Y, epochs=1000, every=10, lr=0.5))
+                     backprop.snapshots(copy.deepcopy(untrained), nk.MSELoss(), X, Y, epochs=1000, every=10, lr=0.5))
     return out
 
 
@@ -152,7 +152,7 @@ def test_pulls_and_pushes_shrink_during_training(records):
         for i in (0, -1):
             for p, value in zip(probe.parameters(), record["params"][i]):
                 p.value[...] = value
-            q = descent.two_layer_errors(probe, nk.MSELoss(), X, Y)
+            q = backprop.two_layer_errors(probe, nk.MSELoss(), X, Y)
             pull = np.linalg.norm(q["H"][:, :, None] * (Y - q["Yhat"])[:, None, :], axis=2).sum(axis=0)
             push = (np.abs(q["delta"]) * np.linalg.norm(X, axis=1)[:, None]).sum(axis=0)
             sizes.append((pull, push))

@@ -8,7 +8,6 @@ import nnkit as nk
 
 from ._check import Case, Check, Mistake
 
-__all__ = ["dense_forward", "two_layer_forward", "count_parameters", "xor_network"]
 
 _MATMUL = ("The shapes of a matrix product do not line up. W has shape (n_out, n_in): row k "
            "holds the weights of unit k, and X has one example per row, so a layer computes "

@@ -8,7 +8,6 @@ import nnkit as nk
 
 from ._check import Case, Check, Mistake
 
-__all__ = ["sum_of_sigmoids", "staircase", "convergence_rate"]
 
 _sigma = nk.functional.sigmoid
 

@@ -6,8 +6,6 @@ import numpy as np
 
 from ._check import Case, Check, Mistake, seeded
 
-__all__ = ["numerical_gradient", "gradient_descent", "mse_gradient", "sgd_epoch"]
-
 
 # ------------------------------------------------------------------ numerical_gradient
 def seed_polynomial(v):

@@ -7,7 +7,6 @@ import nnkit as nk
 
 from ._check import Case, Check, Mistake
 
-__all__ = ["output_error", "output_layer_gradients", "hidden_error", "two_layer_gradients"]
 
 _sigma = nk.functional.sigmoid
 

@@ -9,7 +9,6 @@ import nnkit as nk
 from ._check import Case, Check, Mistake
 from ._compare import difference
 
-__all__ = ["sigmoid", "sigmoid_grad", "tanh_grad", "leaky_relu_grad", "prelu_slope_grad"]
 
 F = nk.functional
 _EXTREMES = np.array([-1000.0, -50.0, -5.0, -0.5, 0.0, 0.5, 5.0, 50.0, 1000.0])

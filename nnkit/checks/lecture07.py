@@ -9,8 +9,6 @@ import nnkit as nk
 from ._check import Case, Check, Mistake, seeded
 from ._compare import difference
 
-__all__ = ["init_weights", "batchnorm_forward", "batchnorm_backward", "pca_whiten", "random_search"]
-
 
 # ------------------------------------------------------------------ init_weights
 _GAIN = {"xavier": 1.0, "he": 2.0}
