@@ -40,11 +40,16 @@ def test_a_small_step_against_the_gradient_lowers_the_loss():
     holds_at(claim)
 
 
+def _probe(seed, n):
+    """The notebook's probe network at ``seed`` on ``n`` semicircle points, and its full gradient."""
+    X, Y = nk.data.semicircle_parabola(n, rng=seed)
+    probe = nk.MLP([2, 8, 2], activation="tanh", rng=seed)
+    return X, Y, probe, descent.flat_gradient(probe, nk.MSELoss(), X, Y)[0]
+
+
 def test_mini_batch_gradients_estimate_the_full_gradient():
     def claim(seed):
-        X, Y = nk.data.semicircle_parabola(64, rng=seed)
-        probe = nk.MLP([2, 8, 2], activation="tanh", rng=seed)
-        full, _ = descent.flat_gradient(probe, nk.MSELoss(), X, Y)
+        X, Y, probe, full = _probe(seed, 64)
         G, _ = descent.minibatch_gradients(probe, nk.MSELoss(), X, Y, batch_size=16, rng=seed)
         G24, sizes = descent.minibatch_gradients(probe, nk.MSELoss(), X, Y, batch_size=24, rng=seed)
         checks = dict(
@@ -60,9 +65,7 @@ def test_mini_batch_gradients_estimate_the_full_gradient():
 
 def test_the_scatter_shrinks_with_the_batch_about_like_one_over_sqrt_m():
     def claim(seed):
-        X, Y = nk.data.semicircle_parabola(256, rng=seed)
-        probe = nk.MLP([2, 8, 2], activation="tanh", rng=seed)
-        full, _ = descent.flat_gradient(probe, nk.MSELoss(), X, Y)
+        X, Y, probe, full = _probe(seed, 256)
         spread = []
         for b in (1, 4, 16, 64, 256):
             G = np.vstack([descent.minibatch_gradients(probe, nk.MSELoss(), X, Y, b, rng=seed * 100 + k)[0]
