@@ -10,6 +10,9 @@ A report says "passed", "not implemented yet", or which case fails, by how much 
 which known mistake it looks like (a missing 1/n, a transposed W, a forgotten
 sigma', an overflowing exponent, a wrong sign, a silent broadcast). A task answered
 by calling nnkit's own implementation of the very thing it asks for earns nothing.
+Tasks compute in float64: a float32 answer is refused with a message naming the dtype and
+the tolerance, and a numpy warning (an overflow in ``exp``) fails the task with an
+explanation of which operation warned, why, and how to avoid it.
 ``check.run(fn)`` returns the :class:`Report` without printing; the grader
 (``nnkit-course grade``) uses it. This package needs numpy and nnkit only.
 """
