@@ -19,7 +19,7 @@ DIVERGING = "PuOr_r"   # ColorBrewer's purple-orange: centred at 0, readable wit
 
 __all__ = [
     "soft_steps", "staircase", "error_rates", "ridge_stage", "ridge_live",
-    "semicircle_progress", "correction_vectors", "hidden_along_arc",
+    "semicircle_progress", "correction_vectors", "hidden_along_arc", "tower",
 ]
 
 
@@ -253,4 +253,20 @@ def hidden_along_arc(net, X):
     finish(ax, "First layer: soft decisions along the arc", "angle $\\theta$ of the input (rad)",
            "activation $h_j$")
     ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig
+
+
+def tower(net, lim=(0.0, 1.0), resolution: int = 150):
+    r"""Left: the two bumps added, a cross (before the output sigmoid); right: the tower it thresholds.
+
+    ``net`` is :func:`nnkit.lectures.l02_universal_approximation.compute.tower_net`'s network.
+    """
+    points, extent = plane(*lim, resolution)
+    fig, (left, right) = new_figure(ncols=2, width=4.4, height=3.6)
+    h = net[1].forward(net[0].forward(points))
+    cross = (h[:, 0] - h[:, 1]) + (h[:, 2] - h[:, 3])
+    _show(left, _ridge_image(cross, resolution), extent, "Two bumps added: a cross",
+          "bump$_1$ + bump$_2$", vmin=0, vmax=2)
+    _show(right, _ridge_image(net.forward(points)[:, 0], resolution), extent,
+          "Output sigmoid keeps the square: a tower", "$\\hat y$", vmin=0, vmax=1)
     return fig
