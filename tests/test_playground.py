@@ -170,7 +170,7 @@ def test_divergence_is_caught_without_warnings():
     assert exp.diverged and "lower the learning rate" in exp.diverged, exp.diverged
     assert exp.done and exp.epoch < 200
     assert np.isnan(exp.step())
-    assert "diverged" in exp.status()
+    assert "diverged" in exp.status() and "nan" not in exp.status(), exp.status()
 
 
 def test_surface_rows_are_the_second_coordinate():
@@ -304,6 +304,14 @@ def test_train_runs_in_the_background_and_pause_stops_it():
         assert "paused" in pg.status.value and pg.error is None
 
     asyncio.run(session())
+
+
+def test_a_diverged_run_says_so_and_prints_no_nan():
+    pg = Playground(optimizer="sgd", lr=10.0, init="large", activation="identity", layers=4, epochs=200)
+    pg.buttons["train"].click()
+    assert pg.experiment.diverged, "the set-up should diverge"
+    assert "<b>diverged</b>" in pg.status.value and "nan" not in pg.status.value, pg.status.value
+    assert pg.progress.bar_style == "danger"
 
 
 def test_train_outside_an_event_loop_runs_to_the_budget():

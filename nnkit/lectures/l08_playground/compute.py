@@ -568,10 +568,11 @@ class Experiment:
     def status(self) -> str:
         """One line for the progress display."""
         last = self.last
-        text = (f"epoch {self.epoch:.0f}/{self.config.epochs} · step {self.steps} · "
-                f"loss train {last['train_loss']:.3f}, test {last['test_loss']:.3f} · "
-                f"accuracy train {last['train_acc']:.0%}, test {last['test_acc']:.0%}")
-        return text if self.diverged is None else f"{text} · {self.diverged}"
+        text = f"epoch {self.epoch:.0f}/{self.config.epochs} · step {self.steps} · "
+        if self.diverged is not None:  # no "nan%": the numbers after divergence mean nothing
+            return text + self.diverged
+        return text + (f"loss train {last['train_loss']:.3f}, test {last['test_loss']:.3f} · "
+                       f"accuracy train {last['train_acc']:.0%}, test {last['test_acc']:.0%}")
 
     def __repr__(self) -> str:
         c = self.config

@@ -256,8 +256,8 @@ class Playground:
         self.progress.value = min(exp.epoch, self.progress.max)
         self.progress.bar_style = ("danger" if exp.diverged or self.error else
                                    "success" if exp.done else "info" if self.running else "")
-        state = ("training" if self.running else "finished" if exp.done and not exp.diverged
-                 else "paused")
+        state = ("diverged" if exp.diverged else "training" if self.running
+                 else "finished" if exp.done else "paused")
         rate = (f" · {self.frames_per_second:.0f} frames/s"
                 if self.running and self.frame_seconds else "")
         problem = f"<br><span style='color:#D55E00'>{self.error}</span>" if self.error else ""
