@@ -8,6 +8,8 @@ import time
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PIL import Image
 
 import nnkit as nk
@@ -25,7 +27,7 @@ def pixels(data: bytes) -> np.ndarray:
 
 @pytest.mark.parametrize("changes, words", [
     (dict(dataset="moons"), ["dataset", "'moons'", "'xor'"]),
-    (dict(layers=5), ["layers", "0 to 4", "5"]),
+    (dict(layers=P.MAX_LAYERS + 1), ["layers", f"0 to {P.MAX_LAYERS}", str(P.MAX_LAYERS + 1)]),
     (dict(layers=2, units=(3,)), ["units", "layers=2"]),
     (dict(batch_norm=True, batch_size=1), ["batch_size", "batch_norm", "got batch_size=1"]),
     (dict(train_fraction=1.0), ["train_fraction", "(0, 1)"]),
@@ -45,6 +47,134 @@ def test_config_sizes_and_replace():
     assert c.replace(lr=0.5).lr == 0.5 and c.lr == 0.01
     with pytest.raises(KeyError, match="no field"):
         c.replace(learning_rate=0.5)
+
+
+# ---------------------------------------------------------------- sharing a configuration
+
+@st.composite
+def configs(draw):
+    """Any valid Config, every field drawn (floats of every size, widths per layer or one)."""
+    layers = draw(st.integers(0, P.MAX_LAYERS))
+    per_layer = st.tuples(*[st.integers(1, 64)] * layers).filter(lambda t: len(set(t)) > 1)
+    units = draw(st.one_of(st.integers(1, 64), per_layer) if layers > 1 else st.integers(1, 64))
+    finite = dict(allow_nan=False, allow_infinity=False)
+    batch_norm = draw(st.booleans())
+    return Config(
+        dataset=draw(st.sampled_from(P.DATASETS)),
+        noise=draw(st.floats(0.0, 5.0, **finite)),
+        n=draw(st.integers(8, 5000)),
+        train_fraction=draw(st.floats(0.3, 0.7, **finite)),
+        layers=layers, units=units,
+        activation=draw(st.sampled_from(P.ACTIVATIONS)),
+        init=draw(st.sampled_from(P.INITS)),
+        batch_norm=batch_norm,
+        loss=draw(st.sampled_from(P.LOSSES)),
+        optimizer=draw(st.sampled_from(P.OPTIMIZERS)),
+        lr=draw(st.floats(1e-12, 1e3, **finite)),
+        batch_size=draw(st.integers(2 if batch_norm else 1, 10_000)),
+        epochs=draw(st.integers(1, 100_000)),
+        seed=draw(st.integers(0, 2**63)),
+    )
+
+
+@given(configs())
+def test_config_string_round_trips_every_field(config):
+    text = config.to_string()
+    back = Config.from_string(text)
+    assert back == config, f"{text} came back as {back.to_string()}"
+    assert [pair.split("=")[0] for pair in text.split("&")] == [
+        f.name for f in __import__("dataclasses").fields(Config)], "every field is written, in order"
+
+
+def test_config_string_reads_like_a_url_fragment():
+    text = Config(layers=2, units=(8, 4), loss="squared error").to_string()
+    assert "dataset=circles&" in text and "&units=8,4&" in text and "&loss=squared+error&" in text
+    assert text.endswith("&seed=0") and " " not in text
+    assert Config(layers=2, units=(8, 8)).to_string() == Config(layers=2, units=8).to_string()
+    # a hand-written subset: the rest from the base
+    partial = Config.from_string("dataset=xor&layers=1", base=Config(lr=0.3))
+    assert (partial.dataset, partial.layers, partial.lr) == ("xor", 1, 0.3)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("colour=blue", ["unknown key 'colour'", "dataset", "seed"]),
+    ("layers=two", ["layers='two'", "expected an integer"]),
+    ("layers=2.5", ["layers='2.5'", "expected an integer"]),
+    ("lr=fast", ["lr='fast'", "a number"]),
+    ("lr=inf", ["lr='inf'", "finite"]),
+    ("batch_norm=yes", ["batch_norm='yes'", "true or false"]),
+    ("layers=2&units=8,x", ["units='8,x'", "integers separated by commas"]),
+    ("layers=3&units=8,4", ["units", "2 widths", "layers=3"]),
+    ("dataset=moons", ["dataset", "'moons'", "'spirals'"]),
+    ("layers=9", ["layers", f"0 to {P.MAX_LAYERS}", "9"]),
+    ("layers=2&layers=3", ["'layers' appears twice"]),
+    ("layers", ["'layers'", "not key=value"]),
+    ("dataset=xor&&seed=1", ["'' in the configuration string is not key=value"]),
+    ("", ["empty configuration string"]),
+])
+def test_malformed_config_string_names_the_key_and_what_was_expected(text, words):
+    with pytest.raises(ValueError) as info:
+        Config.from_string(text)
+    for word in words:
+        assert word in str(info.value), f"{word!r} missing from the message: {info.value}"
+
+
+def test_playground_from_string_restores_every_control_and_the_seed():
+    source = Playground(dataset="spirals", noise=0.3, train_fraction=0.7, seed=123, layers=3,
+                        units=(3, 7, 5), activation="relu", init="he", batch_norm=True,
+                        loss="squared error", optimizer="momentum", lr=0.2, batch_size=150,
+                        epochs=40)
+    source.train(epochs=3)
+    text = source.to_string()
+    copy_ = Playground.from_string(text)
+    assert copy_.experiment.config == source.experiment.config
+    assert copy_.to_string() == text and copy_.share.value == text
+    for name, control in copy_.controls.items():
+        value = getattr(source.experiment.config, name)
+        if name != "units":
+            assert control.value == value, f"control {name} shows {control.value}, not {value}"
+    assert [s.value for s in copy_.layer_units[:3]] == [3, 7, 5]
+    # the seed: the same data and the same initial weights as the source had at its start
+    start = Experiment(source.experiment.config)
+    assert np.array_equal(copy_.experiment.X_train, start.X_train)
+    assert np.array_equal(copy_.experiment.dense[0].W, start.dense[0].W)
+    # a change after loading reads the controls back as the same set-up: a live change stays live
+    copy_.step()
+    exp = copy_.set(lr=0.05)
+    assert exp.steps > 0 and exp.config.hidden == (3, 7, 5) and exp.config.seed == 123
+
+
+def test_load_string_applies_to_an_existing_playground_and_its_text_box():
+    pg = Playground(epochs=30)
+    pg.train(epochs=2)
+    target = Config(dataset="xor", layers=1, units=5, seed=7, lr=0.03, epochs=30)
+    pg.share.value = target.to_string()  # pasted and submitted
+    assert pg.experiment.config == target and pg.experiment.steps == 0 and pg.error is None
+    assert pg.controls["dataset"].value == "xor" and pg.controls["seed"].value == 7
+    pg.set(layers=2)
+    assert pg.share.value == target.replace(layers=2).to_string(), "the text follows the controls"
+
+
+@pytest.mark.parametrize("text, word", [
+    ("dataset=xor&colour=blue", "colour"), ("dataset=xor&layers=x", "layers"),
+    ("dataset=xor&seed", "not key=value"), ("batch_norm=true&batch_size=1", "batch_size"),
+])
+def test_a_malformed_string_changes_nothing_and_is_shown(text, word):
+    pg = Playground(epochs=30)
+    pg.train(epochs=2)
+    exp, config = pg.experiment, pg.experiment.config
+    controls = {name: c.value for name, c in pg.controls.items()}
+    images = {name: im.value for name, im in pg.images.items()}
+    with pytest.raises(ValueError, match=word):
+        pg.load_string(text)
+    pg.share.value = text  # the same through the text box: shown, not raised
+    assert word in pg.status.value and word in pg.error
+    assert pg.experiment is exp and exp.config == config and exp.epoch == 2
+    assert {name: c.value for name, c in pg.controls.items()} == controls
+    assert {name: im.value for name, im in pg.images.items()} == images
+    assert pg.share.value == text, "the pasted text stays for the student to correct"
+    pg.load_string(config.to_string())  # a good one clears the error
+    assert pg.error is None and pg.experiment.config == config
 
 
 # ---------------------------------------------------------------- data
@@ -372,6 +502,8 @@ def test_browser_hooks():
     assert "nnkit-loss-figure" in pg.images["loss"]._dom_classes
     assert "nnkit-playground" in pg.widget._dom_classes
     assert "nnkit-control-batch-norm" in pg.controls["batch_norm"]._dom_classes
+    assert "nnkit-share" in pg.share._dom_classes
+    assert "nnkit-control-units-1" in pg.layer_units[0]._dom_classes
     bundle = pg._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
 

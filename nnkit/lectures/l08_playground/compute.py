@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
+from urllib.parse import quote_plus, unquote_plus
 
 import numpy as np
 
@@ -34,7 +36,7 @@ from nnkit.losses import BCEWithLogitsLoss, MSELoss
 from nnkit.optim import SGD, Adam
 
 __all__ = [
-    "DATASETS", "ACTIVATIONS", "INITS", "LOSSES", "OPTIMIZERS", "LIVE_FIELDS",
+    "DATASETS", "ACTIVATIONS", "MAX_LAYERS", "INITS", "LOSSES", "OPTIMIZERS", "LIVE_FIELDS",
     "Config", "xor_cloud", "make_dataset", "split", "build_network", "make_loss",
     "make_optimizer", "plane_grid", "activation_range", "histograms", "Experiment",
 ]
@@ -48,6 +50,7 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 # field builds a new experiment.
 LIVE_FIELDS = frozenset({"optimizer", "lr", "batch_size", "epochs"})
 MOMENTUM = 0.9
+MAX_LAYERS = 4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,7 +70,8 @@ class Config:
     layers : int
         Hidden layers, 0 to 4 (0 is logistic regression).
     units : int or tuple of int
-        Units per hidden layer: one number for all, or one per layer.
+        Units per hidden layer: one number for all, or one per layer (a tuple of equal
+        widths is stored as the one number).
     activation : str
         Hidden activation, one of ``ACTIVATIONS``.
     init : str
@@ -106,6 +110,11 @@ class Config:
     def __post_init__(self):
         if isinstance(self.units, list):
             object.__setattr__(self, "units", tuple(self.units))
+        if (isinstance(self.units, tuple) and self.units and len(self.units) == self.layers
+                and len(set(self.units)) == 1 and isinstance(self.units[0], (int, np.integer))):
+            # One width for all layers is written as one number, so that equal networks
+            # have equal configs (and equal strings).
+            object.__setattr__(self, "units", int(self.units[0]))
         choose("dataset", self.dataset, DATASETS)
         choose("activation", self.activation, ACTIVATIONS)
         choose("init", self.init, INITS)
@@ -120,8 +129,8 @@ class Config:
         check_positive(self.layers, "layers", allow_zero=True, integer=True)
         if not 0.0 < self.train_fraction < 1.0:
             raise ValueError(f"train_fraction must be in (0, 1); got {self.train_fraction!r}")
-        if self.layers > 4:
-            raise ValueError(f"layers must be 0 to 4 hidden layers; got {self.layers}")
+        if self.layers > MAX_LAYERS:
+            raise ValueError(f"layers must be 0 to {MAX_LAYERS} hidden layers; got {self.layers}")
         hidden = self.hidden
         if not all(isinstance(u, (int, np.integer)) and u > 0 for u in hidden):
             raise ValueError(
@@ -165,6 +174,101 @@ class Config:
             raise KeyError(f"Config has no field(s) {sorted(unknown)}; it has "
                            f"{[f.name for f in dataclasses.fields(self)]}")
         return dataclasses.replace(self, **changes)
+
+    # ------------------------------------------------ sharing
+
+    def to_string(self) -> str:
+        """Every field as ``key=value`` pairs joined by ``&``, like TensorFlow Playground's URL.
+
+        E.g. ``dataset=circles&noise=0.1&...&units=8,8&...&seed=0``. Floats are written
+        exactly (``repr``), so :meth:`from_string` gives back an equal ``Config``.
+        """
+        return "&".join(f"{f.name}={_encode(getattr(self, f.name))}"
+                        for f in dataclasses.fields(self))
+
+    @classmethod
+    def from_string(cls, text: str, base: "Config | None" = None) -> "Config":
+        """The ``Config`` that :meth:`to_string` wrote.
+
+        Fields missing from ``text`` keep their value in ``base`` (default ``Config()``),
+        so a hand-written ``"dataset=xor&layers=1"`` works too.
+
+        Raises
+        ------
+        ValueError
+            For a pair that is not ``key=value``, an unknown or repeated key, a value of
+            the wrong kind, or a combination ``Config`` refuses; the message names the key
+            and what was expected.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"from_string expects a str; got {type(text).__name__} {text!r:.60}")
+        base = cls() if base is None else base
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        text = text.strip().lstrip("#?")
+        if not text:
+            raise ValueError("empty configuration string; expected key=value pairs joined by "
+                             "'&', e.g. 'dataset=xor&layers=1'")
+        values = {}
+        for pair in text.split("&"):
+            key, sep, raw = pair.partition("=")
+            key = key.strip()
+            if not sep or not key:
+                raise ValueError(f"{pair!r} in the configuration string is not key=value; "
+                                 f"expected pairs like 'layers=2' joined by '&'")
+            if key not in fields:
+                raise ValueError(f"unknown key {key!r} in the configuration string; expected "
+                                 f"one of {', '.join(fields)}")
+            if key in values:
+                raise ValueError(f"key {key!r} appears twice in the configuration string")
+            values[key] = _decode(key, unquote_plus(raw.strip()), fields[key].default)
+        try:
+            return base.replace(**values)
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"configuration string refused: {err}") from None
+
+
+def _encode(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):  # one width per layer (at least two, not all equal), or none
+        return ",".join(map(str, value))
+    if isinstance(value, float):
+        return repr(value)
+    return quote_plus(str(value), safe=",-_.")
+
+
+def _decode(key: str, raw: str, like):
+    """``raw`` read as the kind of value ``like`` is (the field's default)."""
+    def bad(expected: str):
+        return ValueError(f"{key}={raw!r} in the configuration string: expected {expected}")
+
+    if key == "units":
+        if "," not in raw and raw:
+            return _integer(raw, bad("an integer or integers separated by commas, e.g. 8,4"))
+        parts = raw.split(",")
+        error = bad("integers separated by commas, one per hidden layer, e.g. 8,4")
+        return tuple(_integer(part, error) for part in parts) if raw else ()
+    if isinstance(like, bool):
+        if raw not in ("true", "false"):
+            raise bad("true or false")
+        return raw == "true"
+    if isinstance(like, (int, np.integer)):
+        return _integer(raw, bad("an integer"))
+    if isinstance(like, float):
+        try:
+            value = float(raw)
+        except ValueError:
+            raise bad("a number, e.g. 0.01") from None
+        if not math.isfinite(value):
+            raise bad("a finite number")
+        return value
+    return raw
+
+
+def _integer(raw: str, error: ValueError) -> int:
+    if not re.fullmatch(r"[+-]?[0-9]+", raw):
+        raise error
+    return int(raw)
 
 
 # ---------------------------------------------------------------- data
@@ -386,7 +490,9 @@ class Experiment:
             ``self`` when every change was live, else a new experiment.
         """
         config = self.config.replace(**changes)
-        changed = {k for k in changes if getattr(config, k) != getattr(self.config, k)}
+        # Units are compared as widths: units=8 and units=(8, 8) are the same two layers.
+        changed = {k for k in changes if (config.hidden != self.config.hidden if k == "units"
+                                          else getattr(config, k) != getattr(self.config, k))}
         if not changed <= LIVE_FIELDS:
             return Experiment(config, self.resolution)
         old, self.config = self.config, config

@@ -15,8 +15,10 @@ second thread, so the network is never read and written at the same time.
 An automated browser test finds the parts by their CSS classes: ``nnkit-playground``
 (the whole widget), ``nnkit-train``, ``nnkit-pause``, ``nnkit-step``, ``nnkit-reset``
 (buttons), ``nnkit-loss-figure``, ``nnkit-surface-figure``, ``nnkit-stats-figure``
-(images), ``nnkit-progress``, ``nnkit-status``, and ``nnkit-control-<name>`` for each
-control (``<name>`` as in :attr:`Playground.controls`, with ``_`` written ``-``).
+(images), ``nnkit-progress``, ``nnkit-status``, ``nnkit-share`` (the configuration as a
+string, which takes one pasted in), ``nnkit-control-<name>`` for each control (``<name>`` as
+in :attr:`Playground.controls`, with ``_`` written ``-``) and ``nnkit-control-units-<l>``
+for the width of hidden layer ``l`` (from 1).
 """
 from __future__ import annotations
 
@@ -29,7 +31,8 @@ import ipywidgets as W
 
 from nnkit.viz.live import dropdown, float_slider, int_slider, log_slider, toggle
 
-from .compute import ACTIVATIONS, DATASETS, INITS, LOSSES, OPTIMIZERS, Config, Experiment
+from .compute import (ACTIVATIONS, DATASETS, INITS, LOSSES, MAX_LAYERS, OPTIMIZERS, Config,
+                      Experiment)
 from .figures import Dashboard
 
 __all__ = ["Playground", "CSS_CLASSES"]
@@ -38,7 +41,7 @@ CSS_CLASSES = {
     "root": "nnkit-playground", "train": "nnkit-train", "pause": "nnkit-pause",
     "step": "nnkit-step", "reset": "nnkit-reset", "loss": "nnkit-loss-figure",
     "surface": "nnkit-surface-figure", "stats": "nnkit-stats-figure",
-    "progress": "nnkit-progress", "status": "nnkit-status",
+    "progress": "nnkit-progress", "status": "nnkit-status", "share": "nnkit-share",
 }
 # Frames are capped at this rate, so a fast machine does not flood the browser.
 MAX_FPS = 30
@@ -53,8 +56,8 @@ def _controls(c: Config) -> dict:
         "noise": float_slider(c.noise, 0.0, max(0.5, c.noise), 0.05, "noise"),
         "train_fraction": float_slider(c.train_fraction, 0.1, 0.9, 0.1, "train share"),
         "seed": int_slider(c.seed, 0, max(99, c.seed), "seed"),
-        "layers": int_slider(c.layers, 0, 4, "hidden layers"),
-        "units": int_slider(units, 1, max(8, units), "units per layer"),
+        "layers": int_slider(c.layers, 0, MAX_LAYERS, "hidden layers"),
+        "units": int_slider(units, 1, max(8, units), "units (all layers)"),
         "activation": dropdown(list(ACTIVATIONS), c.activation, "activation"),
         "init": dropdown(list(INITS), c.init, "initialisation"),
         "batch_norm": toggle(c.batch_norm, "batch norm"),
@@ -72,6 +75,31 @@ def _controls(c: Config) -> dict:
             control.continuous_update = False
         control.add_class("nnkit-control-" + name.replace("_", "-"))
     return controls
+
+
+def _layer_units(c: Config) -> list:
+    """One width slider per possible hidden layer; those beyond ``c.layers`` are hidden."""
+    default = c.units if isinstance(c.units, int) else max(c.units, default=8)
+    widths = [*c.hidden, *[default] * (MAX_LAYERS - c.layers)]
+    sliders = []
+    for l, width in enumerate(widths, start=1):
+        slider = int_slider(width, 1, max(8, width), f"layer {l} units")
+        slider.continuous_update = False
+        slider.add_class(f"nnkit-control-units-{l}")
+        sliders.append(slider)
+    return sliders
+
+
+def _fit(control, value) -> None:
+    """Stretch a slider's range to hold ``value`` (a slider would clip it silently), then set it."""
+    if isinstance(control, W.FloatLogSlider):
+        exponent = math.log10(value)
+        control.min = min(control.min, math.floor(exponent))
+        control.max = max(control.max, math.ceil(exponent))
+    elif isinstance(control, (W.IntSlider, W.FloatSlider)):
+        control.min = min(control.min, value)
+        control.max = max(control.max, value)
+    control.value = value
 
 
 def _button(description: str, icon: str, tooltip: str, css: str):
@@ -97,6 +125,12 @@ class Playground:
         What is being trained now (replaced when the data or the network changes).
     dashboard : Dashboard
     controls : dict of str -> ipywidgets control, named as the ``Config`` fields
+        (``"units"`` sets every hidden layer's width at once)
+    layer_units : list of ipywidgets.IntSlider
+        The width of each hidden layer; those beyond ``layers`` are hidden.
+    share : ipywidgets.Text
+        The configuration as a string (:meth:`to_string`); a string typed or pasted in is
+        applied when submitted (:meth:`load_string`).
     buttons : dict of str -> ipywidgets.Button: ``"train"``, ``"pause"``, ``"step"``, ``"reset"``
     images : dict of str -> ipywidgets.Image: ``"surface"``, ``"loss"``, ``"stats"``
     running : bool
@@ -112,8 +146,18 @@ class Playground:
         self.running, self.error, self._task, self._run_id = False, None, None, 0
         self.frame_seconds = collections.deque(maxlen=30)
         self.controls = _controls(self.experiment.config)
-        for control in self.controls.values():
-            control.observe(self._changed, names="value")
+        self.layer_units = _layer_units(self.experiment.config)
+        self._quiet = False  # True while several controls are set at once
+        for name, control in self.controls.items():
+            control.observe(self._all_units if name == "units" else self._changed, names="value")
+        for slider in self.layer_units:
+            slider.observe(self._changed, names="value")
+        self._shared = self.experiment.config.to_string()
+        self.share = W.Text(value=self._shared, description="share", continuous_update=False,
+                            tooltip="this set-up as text: copy it, or paste one and press Enter",
+                            layout=W.Layout(width="940px"))
+        self.share.add_class(CSS_CLASSES["share"])
+        self.share.observe(self._pasted, names="value")
         self.buttons = {name: _button(name.capitalize(), icon, tip, CSS_CLASSES[name])
                         for name, icon, tip in (
                             ("train", "play", "train until the epoch budget; Pause stops"),
@@ -152,10 +196,16 @@ class Playground:
                            W.VBox([self.images["loss"], self.images["stats"]])], layout=wrap)
         controls = W.HBox([
             column("Data", ["dataset", "noise", "train_fraction", "seed"]),
-            column("Network", ["layers", "units", "activation", "init", "batch_norm"]),
+            W.VBox([W.HTML("<b>Network</b>"), c["layers"], c["units"], *self.layer_units,
+                    *(c[n] for n in ("activation", "init", "batch_norm"))],
+                   layout=W.Layout(width="310px")),
             column("Training", ["loss", "optimizer", "lr", "batch_size", "epochs"]),
         ], layout=wrap)
-        root = W.VBox([bar, self.status, pictures, controls])
+        for slider in self.layer_units:
+            slider.layout.width = "300px"
+            slider.style.description_width = "100px"
+        self._show_layer_units()
+        root = W.VBox([bar, self.status, pictures, controls, self.share])
         root.add_class(CSS_CLASSES["root"])
         return root
 
@@ -262,23 +312,119 @@ class Playground:
                 if self.running and self.frame_seconds else "")
         problem = f"<br><span style='color:#D55E00'>{self.error}</span>" if self.error else ""
         self.status.value = f"<b>{state}</b> · {exp.status()}{rate}{problem}"
+        shared = exp.config.to_string()
+        if shared != self._shared:  # only when the set-up changed, so typing is not overwritten
+            self._shared = shared
+            self.share.value = shared
+
+    # ------------------------------------------------ sharing
+
+    def to_string(self) -> str:
+        """The set-up as a short string (see :meth:`Config.to_string`): every control and the seed."""
+        return self.experiment.config.to_string()
+
+    @classmethod
+    def from_string(cls, text: str, scale: float = 1.0) -> "Playground":
+        """A new playground set up as ``text`` (from :meth:`to_string`) says."""
+        return cls(Config.from_string(text), scale)
+
+    def load_string(self, text: str) -> Experiment:
+        """Set every control as ``text`` says and start a new experiment from it.
+
+        Keys missing from ``text`` keep their current values. A malformed string changes
+        nothing: the error is shown in the status line and raised as ``ValueError``.
+        """
+        try:
+            config = Config.from_string(text, base=self.experiment.config)
+        except (ValueError, TypeError) as err:
+            self.error = str(err)
+            self._show()
+            raise ValueError(self.error) from None
+        self.error = None
+        self._set_controls(config)
+        self.pause()
+        self._replace(Experiment(config, self.experiment.resolution))
+        return self.experiment
+
+    def _pasted(self, change) -> None:
+        if change["new"] == self._shared:  # our own update, or nothing new
+            return
+        try:
+            self.load_string(change["new"])
+        except ValueError:
+            pass  # shown in the status line; the text stays for the student to correct
+
+    def _set_controls(self, config: Config) -> None:
+        """Move every control to ``config`` without reacting to each move."""
+        self._quiet = True
+        try:
+            for name, control in self.controls.items():
+                value = getattr(config, name)
+                _fit(control, max(config.hidden) if name == "units" and config.layers
+                     else value if not isinstance(value, tuple) else control.value)
+            # One width for all: every layer slider takes it, so an added layer has it too.
+            widths = config.hidden if isinstance(config.units, tuple) else [config.units] * MAX_LAYERS
+            for slider, width in zip(self.layer_units, widths):
+                _fit(slider, width)
+        finally:
+            self._quiet = False
+        self._show_layer_units()
 
     # ------------------------------------------------ the controls
 
     def set(self, **values) -> Experiment:
-        """Set controls by name, as a student would; each change takes effect. Returns the experiment."""
+        """Set controls by name, as a student would; each change takes effect. Returns the experiment.
+
+        ``units`` takes one width for every hidden layer or a tuple of one per layer.
+        A value beyond a slider's range stretches the range (rather than being clipped).
+        """
         for name, value in values.items():
             if name not in self.controls:
                 raise KeyError(f"no control named {name!r}; the playground has {list(self.controls)}")
-            self.controls[name].value = value
+            if name == "units" and isinstance(value, (tuple, list)):
+                self._quiet = True
+                try:
+                    for slider, width in zip(self.layer_units, value):
+                        _fit(slider, width)
+                finally:
+                    self._quiet = False
+                self._changed()
+            else:
+                _fit(self.controls[name], value)
         if self.error:
             raise ValueError(self.error)
         return self.experiment
 
+    def _all_units(self, change) -> None:
+        """The all-layers width moved: every layer takes it."""
+        if self._quiet:
+            return
+        self._quiet = True
+        try:
+            for slider in self.layer_units:
+                _fit(slider, change["new"])
+        finally:
+            self._quiet = False
+        self._changed()
+
+    def _show_layer_units(self) -> None:
+        layers = self.controls["layers"].value
+        for l, slider in enumerate(self.layer_units):
+            slider.layout.display = None if l < layers else "none"
+
+    def _values(self) -> dict:
+        values = {n: control.value for n, control in self.controls.items()}
+        if values["layers"]:
+            values["units"] = tuple(s.value for s in self.layer_units[:values["layers"]])
+        return values
+
     def _changed(self, _change=None) -> None:
+        if self._quiet:
+            return
+        self._show_layer_units()
         # Read every control, not just the one that moved, so that after a refused
         # combination (batch norm with batches of one) the next valid one brings all in.
-        values = {n: control.value for n, control in self.controls.items()}
+        values = self._values()
         try:
             new = self.experiment.reconfigure(**values)
         except (ValueError, TypeError) as err:
