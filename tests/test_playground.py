@@ -303,6 +303,111 @@ def test_divergence_is_caught_without_warnings():
     assert "diverged" in exp.status()
 
 
+# ---------------------------------------------------------------- honest states
+
+def diverging(**changes):
+    """A run that diverges within its first epoch: linear layers, huge weights, a huge step."""
+    return Experiment(**{**dict(optimizer="sgd", lr=10.0, init="large", activation="identity",
+                                layers=4, epochs=200), **changes})
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_diverged_run_shows_its_last_finite_state(seed):
+    exp = diverging(seed=seed)
+    exp.train(epochs=3)
+    assert exp.diverged, f"seed {seed}: expected divergence"
+    assert not np.isfinite(exp.history["train_loss"][-1]) or exp.last["step"] < exp.steps
+    finite = exp.last_finite
+    assert np.isfinite(finite["train_loss"]) and np.isfinite(finite["test_acc"])
+    text = exp.status()
+    assert "nan" not in text.lower(), text
+    assert f"{finite['train_loss']:.3f}" in text and "last finite" in text
+    S = exp.surface()
+    assert np.isfinite(S).all() and np.ptp(S) > 0, "the surface is the last finite network's, not blank"
+    assert all(np.isfinite(h).all() for h in exp.hidden_activations())
+    assert exp.diagnose()[0].kind == "diverged" and "lower the learning rate" in exp.diagnose()[0].advice
+
+
+def test_the_widget_says_diverged_and_keeps_the_picture():
+    pg = Playground(optimizer="sgd", lr=10.0, init="large", activation="identity", layers=4)
+    before = pg.experiment.surface()
+    pg.train(epochs=2)
+    status = pg.status.value
+    assert "<b>diverged</b>" in status and "paused" not in status and "nan" not in status.lower()
+    assert np.array_equal(pg.dashboard._surface.get_array(), before), \
+        "diverged in its first epoch: the picture is the starting network's, not a white square"
+    assert "diverged at epoch" in pg.dashboard._loss_note.get_text()
+    assert pg.dashboard._train_line.get_marker() == "o", "a lone finite point is drawn"
+    assert pg.progress.bar_style == "danger"
+
+
+def test_diagnose_a_flat_loss_from_a_constructed_history():
+    flat = {"epoch": list(range(41)), "train_loss": [0.70] + [0.69] * 40, "grad_norms": [[1.0, 1.0]] * 41}
+    kinds = [f.kind for f in P.diagnose(flat, [], "tanh", lr=1e-4)]
+    assert kinds == ["flat"]
+    assert "0.0001" in P.diagnose(flat, [], "tanh", lr=1e-4)[0].advice, "the advice names the rate"
+    falling = dict(flat, train_loss=list(0.7 * 0.97 ** np.arange(41)))
+    assert P.diagnose(falling, [], "tanh", lr=0.01) == []
+    low = dict(flat, train_loss=[0.70] + [0.01] * 40)  # flat, but learned: converged, not stalled
+    assert P.diagnose(low, [], "tanh", lr=0.01) == []
+    short = {key: values[:10] for key, values in flat.items()}  # too soon to tell
+    assert P.diagnose(short, [], "tanh", lr=0.01) == []
+
+
+def test_diagnose_dead_and_saturated_units_from_constructed_activations():
+    history = {"epoch": [0], "train_loss": [0.7], "grad_norms": [[np.nan]]}
+    h = np.ones((50, 4))
+    h[:, :3] = 0.0  # three of four units output 0 on every point
+    found = P.diagnose(history, [np.ones((50, 4)), h], "relu", lr=0.5)
+    assert [f.kind for f in found] == ["dead"] and "3 of 4" in found[0].message and "layer 2" in found[0].message
+    h[:, 2] = np.linspace(0, 1, 50)  # a unit active on some points is alive: 2 of 4 still reported
+    assert "2 of 4" in P.diagnose(history, [h], "relu", lr=0.5)[0].message
+    h[:, 1] = 0.5
+    assert P.diagnose(history, [h], "relu", lr=0.5) == [], "one dead unit in four is not reported"
+    sat = np.where(np.arange(100)[:, None] % 4 == 0, 0.3, 0.999) * np.ones((100, 3))
+    found = P.diagnose(history, [sat], "tanh", lr=0.5)
+    assert [f.kind for f in found] == ["saturated"] and "75%" in found[0].message
+    assert P.diagnose(history, [sat], "sigmoid", lr=0.5)[0].kind == "saturated"
+    assert P.diagnose(history, [0.5 * sat], "tanh", lr=0.5) == []
+    vanishing = dict(history, grad_norms=[[1e-6, 1e-2, 1.0]])
+    assert [f.kind for f in P.diagnose(vanishing, [], "tanh", lr=0.5)] == ["vanishing"]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_diagnose_real_runs(seed):
+    dead = Experiment(activation="relu", init="he", seed=seed)
+    dead.dense[0].b[...] = -100.0  # every first-layer ReLU below zero everywhere
+    dead.train(epochs=3)
+    assert any(f.kind == "dead" and "8 of 8 ReLU units of layer 1" in f.message for f in dead.diagnose())
+    saturated = Experiment(layers=2, activation="sigmoid", seed=seed)
+    for layer in saturated.dense[:-1]:
+        layer.W *= 30.0
+    assert "saturated" in [f.kind for f in saturated.diagnose()]
+    stuck = Experiment(layers=4, activation="sigmoid", optimizer="sgd", lr=0.3, epochs=40, seed=seed)
+    stuck.train()
+    assert "flat" in [f.kind for f in stuck.diagnose()], stuck.history["train_loss"][-21::10]
+    healthy = Experiment(epochs=40, seed=seed)
+    healthy.train()
+    assert healthy.diagnose() == [], healthy.diagnose()
+
+
+def test_the_widget_says_stalled_and_what_to_change():
+    pg = Playground(layers=4, activation="sigmoid", optimizer="sgd", lr=0.3, epochs=40)
+    pg.train(epochs=40)
+    assert "<b>finished, stalled</b>" in pg.status.value
+    assert "larger learning rate" in pg.status.value
+
+
+def test_noise_says_what_it_means_for_the_data_set():
+    pg = Playground()
+    assert "coordinate" in pg.noise_help.value and "radians" not in pg.noise_help.value
+    pg.set(dataset="spirals")
+    assert "angle" in pg.noise_help.value and "radians" in pg.noise_help.value
+    assert "radians" in pg.controls["noise"].tooltip
+    for name in P.DATASETS:
+        assert P.noise_meaning(name).startswith("σ")
+
+
 def test_surface_rows_are_the_second_coordinate():
     exp = Experiment(layers=0)
     exp.dense[0].W[...] = [[5.0, 0.0]]  # p = sigmoid(5 x_1): grows along x_1 only

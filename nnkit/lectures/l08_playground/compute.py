@@ -20,6 +20,7 @@ pairing that learns slowly when the sigmoid saturates (lecture 06).
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import re
@@ -38,7 +39,8 @@ from nnkit.optim import SGD, Adam
 __all__ = [
     "DATASETS", "ACTIVATIONS", "MAX_LAYERS", "INITS", "LOSSES", "OPTIMIZERS", "LIVE_FIELDS",
     "Config", "xor_cloud", "make_dataset", "split", "build_network", "make_loss",
-    "make_optimizer", "plane_grid", "activation_range", "histograms", "Experiment",
+    "make_optimizer", "plane_grid", "activation_range", "histograms", "noise_meaning",
+    "Finding", "diagnose", "Experiment",
 ]
 
 DATASETS = ("xor", "circles", "spirals", "blobs")
@@ -318,6 +320,21 @@ def make_dataset(name: str, n: int, noise: float, rng=None):
     return X + noise * rng.standard_normal(X.shape), Y
 
 
+_NOISE = {
+    "xor": "σ of the Gaussian noise added to each coordinate (points lie in [-1, 1]²)",
+    "circles": "σ of the Gaussian noise added to each coordinate (rings of radius 1 and 0.5)",
+    "spirals": "σ of the Gaussian noise added to each point's angle, in radians "
+               "(each arm turns through 4 radians)",
+    "blobs": "σ of the Gaussian noise added to each coordinate, on top of the blobs' own "
+             "σ = 0.4 around (-1, -1) and (1, 1)",
+}
+
+
+def noise_meaning(dataset: str) -> str:
+    """What the ``noise`` of :func:`make_dataset` means for ``dataset``, in one phrase."""
+    return _NOISE[choose("dataset", dataset, DATASETS)]
+
+
 def split(X, Y, train_count: int, rng=None):
     """A random train/test split: ``(X_train, Y_train, X_test, Y_test)``."""
     order = make_rng(rng).permutation(len(X))
@@ -420,6 +437,97 @@ def histograms(H: list, lo: float, hi: float, bins: int = 30):
     return edges, fractions
 
 
+# ---------------------------------------------------------------- what went wrong
+
+@dataclasses.dataclass(frozen=True)
+class Finding:
+    """One thing :func:`diagnose` noticed: what (``kind``), the evidence, what to change."""
+
+    kind: str  # "diverged", "flat", "dead", "saturated" or "vanishing"
+    message: str
+    advice: str
+
+
+# An output this close to a bound of its activation is saturated: its derivative is
+# below 0.02 (tanh) or 0.01 (sigmoid), so little gradient passes it.
+_SATURATED = {"tanh": lambda h: np.abs(h) > 0.99,
+              "sigmoid": lambda h: (h < 0.01) | (h > 0.99)}
+
+
+def diagnose(history: dict, hidden: list, activation: str, lr: float,
+             diverged: str | None = None, window: int = 20, flat: float = 0.01,
+             share: float = 0.5) -> list:
+    r"""Why a run is not learning, from its history and its hidden activations.
+
+    Parameters
+    ----------
+    history : dict
+        ``Experiment.history``: ``"epoch"``, ``"train_loss"``, ``"grad_norms"`` are read.
+    hidden : list of ndarray, each (m, n_l)
+        Each hidden layer's activations on the training set.
+    activation : str
+        The hidden activation (dead units are looked for with ``"relu"``, saturation with
+        ``"tanh"`` and ``"sigmoid"``).
+    lr : float
+        The learning rate, named in the advice.
+    diverged : str, optional
+        ``Experiment.diverged``; when given, that is the only finding.
+    window : int
+        The loss is *flat* when over the last ``window`` epochs it fell by less than a
+        share ``flat`` of its value, while it is still above a tenth of where it started.
+    share : float
+        A layer is reported when at least this share of its units is dead (ReLU: 0 on
+        every training point) or of its outputs is saturated.
+
+    Returns
+    -------
+    list of Finding
+        Empty when nothing looks wrong.
+    """
+    if diverged:
+        return [Finding("diverged", diverged,
+                        f"lower the learning rate (now {lr:.3g}), e.g. tenfold, and reset")]
+    findings = []
+    epochs, losses = np.asarray(history["epoch"], float), np.asarray(history["train_loss"], float)
+    earlier = np.flatnonzero(epochs <= epochs[-1] - window)
+    if earlier.size and np.isfinite(losses[[0, earlier[-1], -1]]).all():
+        then, now, start = losses[earlier[-1]], losses[-1], losses[0]
+        if then - now < flat * then and now > 0.1 * start:
+            findings.append(Finding(
+                "flat", f"the training loss has stayed near {now:.3g} for {window} epochs "
+                        f"(it started at {start:.3g})",
+                f"try a larger learning rate (now {lr:.3g}) or Adam, another activation or "
+                f"initialisation, batch norm, or more units"))
+    for l, h in enumerate(hidden, start=1):
+        if activation == "relu":
+            dead = int(np.sum(np.all(h <= 0, axis=0)))
+            if dead and dead >= share * h.shape[1]:
+                findings.append(Finding(
+                    "dead", f"{dead} of {h.shape[1]} ReLU units of layer {l} are dead "
+                            f"(0 on every training point, so they get no gradient)",
+                    f"a dead unit never revives: reset with a lower learning rate (now {lr:.3g}), "
+                    f"He initialisation, or leaky_relu / elu"))
+        elif activation in _SATURATED and h.size:
+            saturated = float(np.mean(_SATURATED[activation](h)))
+            if saturated >= share:
+                findings.append(Finding(
+                    "saturated", f"{saturated:.0%} of layer {l}'s {activation} outputs are "
+                                 f"saturated (their slope is near 0)",
+                    "smaller initial weights (xavier), batch norm, or relu"))
+    norms = np.asarray(history["grad_norms"][-1], float)
+    if norms.size > 1 and np.isfinite(norms).all() and norms[-1] > 0 and norms[0] < 1e-3 * norms[-1]:
+        findings.append(Finding(
+            "vanishing", f"the first layer's gradient is {norms[0] / norms[-1]:.1e} of the "
+                         f"output layer's",
+            "relu, batch norm, or an initialisation that keeps the variance (xavier, he)"))
+    return findings
+
+
+def _number(x: float, spec: str = ".3f") -> str:
+    """``x`` formatted, or a dash when it is not finite (never "nan" or "nan%")."""
+    return format(x, spec) if x is not None and math.isfinite(x) else "–"
+
+
 # ---------------------------------------------------------------- the experiment
 
 class Experiment:
@@ -444,7 +552,9 @@ class Experiment:
         ``"test_acc"`` and ``"grad_norms"`` (per ``Dense`` layer, the mean over the
         chunk's steps of :math:`\lVert \partial L/\partial W^{(l)} \rVert`).
     diverged : str or None
-        Why training stopped, when the loss or an output stopped being finite.
+        Why training stopped, when the loss or an output stopped being finite. After
+        that, :meth:`probability`, :meth:`surface` and :meth:`hidden_activations` show
+        the network as it was at the last finite record (:attr:`last_finite`).
     """
 
     KEYS = ("epoch", "step", "train_loss", "test_loss", "train_acc", "test_acc", "grad_norms")
@@ -472,6 +582,7 @@ class Experiment:
                                         self.config.lr)
         self.steps, self.seen, self.diverged = 0, 0, None
         self._order, self._cursor = None, 0
+        self._finite_net = None  # the network at the last record whose losses were finite
         self.history = {key: [] for key in self.KEYS}
         self._record([np.nan] * len(self.dense))
 
@@ -610,26 +721,49 @@ class Experiment:
                 return epoch
         return None
 
+    @property
+    def last_finite(self) -> dict:
+        """The latest history entry whose losses are finite (the start's, at worst)."""
+        h = self.history
+        for i in range(len(h["epoch"]) - 1, -1, -1):
+            if math.isfinite(h["train_loss"][i]) and math.isfinite(h["test_loss"][i]):
+                return {key: values[i] for key, values in h.items()}
+        return self.last
+
+    def diagnose(self, window: int = 20) -> list:
+        """:func:`diagnose` of this run: a list of :class:`Finding`, empty when all looks well."""
+        return diagnose(self.history, self.hidden_activations(), self.config.activation,
+                        self.config.lr, self.diverged, window)
+
     def _record(self, grad_norms) -> None:
         train_loss, train_acc = self.evaluate(self.X_train, self.Y_train)
         test_loss, test_acc = self.evaluate(self.X_test, self.Y_test)
+        if math.isfinite(train_loss) and math.isfinite(test_loss):
+            # Kept so that a run that diverges later still shows its last sound state.
+            self._finite_net = copy.deepcopy(self.net)
         for key, value in (("epoch", self.epoch), ("step", self.steps),
                            ("train_loss", train_loss), ("test_loss", test_loss),
                            ("train_acc", train_acc), ("test_acc", test_acc),
                            ("grad_norms", grad_norms)):
             self.history[key].append(value)
 
-    def _forward_eval(self, X):
+    @property
+    def _shown_net(self):
+        """The network to show: once diverged, the last finite one."""
+        return self._finite_net if self.diverged and self._finite_net is not None else self.net
+
+    def _forward_eval(self, X, net=None):
         """The output in evaluation mode (batch norm uses its running statistics)."""
-        self.net.eval()
+        net = self.net if net is None else net
+        net.eval()
         try:
-            return self.net.forward(X)
+            return net.forward(X)
         finally:
-            self.net.train()
+            net.train()
 
     def probability(self, X) -> np.ndarray:
         r""":math:`P(\text{class } 1 \mid x)` for each row of ``X (m, 2)``, shape ``(m,)``."""
-        out = self._forward_eval(X)[:, 0]
+        out = self._forward_eval(X, self._shown_net)[:, 0]
         return F.sigmoid(out) if self.config.loss == "cross-entropy" else out
 
     def evaluate(self, X, Y) -> tuple:
@@ -656,15 +790,16 @@ class Experiment:
         """
         X = self.X_train if X is None else X
         H = []
-        self.net.eval()
+        net = self._shown_net
+        net.eval()
         try:
             with np.errstate(over="ignore", invalid="ignore"):
-                for i, layer in enumerate(self.net.layers):
+                for i, layer in enumerate(net.layers):
                     X = layer.forward(X)
                     if i in self._hidden_at:
                         H.append(X)
         finally:
-            self.net.train()
+            net.train()
         return H
 
     def activation_histograms(self, bins: int = 30):
@@ -672,11 +807,14 @@ class Experiment:
         return histograms(self.hidden_activations(), *activation_range(self.config.activation), bins)
 
     def status(self) -> str:
-        """One line for the progress display."""
-        last = self.last
+        """One line for the progress display; after divergence, the last finite values."""
+        last = self.last_finite
+        where = (f" (last finite, at epoch {last['epoch']:.0f})"
+                 if self.diverged or last["step"] != self.steps else "")
         text = (f"epoch {self.epoch:.0f}/{self.config.epochs} · step {self.steps} · "
-                f"loss train {last['train_loss']:.3f}, test {last['test_loss']:.3f} · "
-                f"accuracy train {last['train_acc']:.0%}, test {last['test_acc']:.0%}")
+                f"loss train {_number(last['train_loss'])}, test {_number(last['test_loss'])}"
+                f"{where} · accuracy train {_number(last['train_acc'], '.0%')}, "
+                f"test {_number(last['test_acc'], '.0%')}")
         return text if self.diverged is None else f"{text} · {self.diverged}"
 
     def __repr__(self) -> str:

@@ -323,7 +323,10 @@ class Dashboard:
         finish(ax, f"Loss ({exp.config.loss})", "epoch", "loss", legend=False)
         _legend_above(ax)
         self._loss_ax = ax
-        self._frame("loss", fig, [self._train_line, self._test_line])
+        # Says where a run diverged (its losses end there; the lines show the finite part).
+        self._loss_note = ax.text(0.98, 0.9, "", transform=ax.transAxes, ha="right", va="top",
+                                  color=COLORS[1], fontsize="small")
+        self._frame("loss", fig, [self._train_line, self._test_line, self._loss_note])
 
     def _build_stats(self, exp) -> None:
         fig, (hist_ax, grad_ax) = self._figure("stats", 2, 5.8, 2.6, left=0.1, right=0.98,
@@ -442,6 +445,17 @@ class Dashboard:
         train, test = np.asarray(h["train_loss"]), np.asarray(h["test_loss"])
         self._train_line.set_data(epoch, train)
         self._test_line.set_data(epoch, test)
+        # Markers while the lines are short, so that a run of one or two finite records shows.
+        finite = int(np.isfinite(train).sum())
+        for line in (self._train_line, self._test_line):
+            marker = "o" if finite < 3 else "None"
+            if line.get_marker() != marker:
+                line.set_marker(marker)
+                line.set_markersize(4)
+        note = (f"diverged at epoch {exp.epoch:.1f}; last finite loss at epoch "
+                f"{exp.last_finite['epoch']:.0f}" if exp.diverged else "")
+        if self._loss_note.get_text() != note:
+            self._loss_note.set_text(note)
         both = np.concatenate([train, test])
         both = both[np.isfinite(both)]
         top = both.max() if both.size and both.max() > 0 else 1.0

@@ -32,7 +32,7 @@ import ipywidgets as W
 from nnkit.viz.live import dropdown, float_slider, int_slider, log_slider, toggle
 
 from .compute import (ACTIVATIONS, DATASETS, INITS, LOSSES, MAX_LAYERS, OPTIMIZERS, Config,
-                      Experiment)
+                      Experiment, noise_meaning)
 from .figures import Dashboard
 
 __all__ = ["Playground", "CSS_CLASSES"]
@@ -42,6 +42,7 @@ CSS_CLASSES = {
     "step": "nnkit-step", "reset": "nnkit-reset", "loss": "nnkit-loss-figure",
     "surface": "nnkit-surface-figure", "stats": "nnkit-stats-figure",
     "progress": "nnkit-progress", "status": "nnkit-status", "share": "nnkit-share",
+    "noise_help": "nnkit-noise-help",
 }
 # Frames are capped at this rate, so a fast machine does not flood the browser.
 MAX_FPS = 30
@@ -174,6 +175,9 @@ class Playground:
         self.progress.add_class(CSS_CLASSES["progress"])
         self.status = W.HTML()
         self.status.add_class(CSS_CLASSES["status"])
+        # What the noise slider means for this data set (radians for the spirals).
+        self.noise_help = W.HTML(layout=W.Layout(width="300px"))
+        self.noise_help.add_class(CSS_CLASSES["noise_help"])
         self.widget = self._layout()
         self.redraw()
 
@@ -195,7 +199,8 @@ class Playground:
         pictures = W.HBox([self.images["surface"],
                            W.VBox([self.images["loss"], self.images["stats"]])], layout=wrap)
         controls = W.HBox([
-            column("Data", ["dataset", "noise", "train_fraction", "seed"]),
+            W.VBox([W.HTML("<b>Data</b>"), c["dataset"], c["noise"], self.noise_help,
+                    c["train_fraction"], c["seed"]], layout=W.Layout(width="310px")),
             W.VBox([W.HTML("<b>Network</b>"), c["layers"], c["units"], *self.layer_units,
                     *(c[n] for n in ("activation", "init", "batch_norm"))],
                    layout=W.Layout(width="310px")),
@@ -306,12 +311,21 @@ class Playground:
         self.progress.value = min(exp.epoch, self.progress.max)
         self.progress.bar_style = ("danger" if exp.diverged or self.error else
                                    "success" if exp.done else "info" if self.running else "")
-        state = ("training" if self.running else "finished" if exp.done and not exp.diverged
-                 else "paused")
+        findings = exp.diagnose()
+        state = ("diverged" if exp.diverged else "training" if self.running
+                 else "finished" if exp.done else "paused")
+        if any(f.kind == "flat" for f in findings) and not exp.diverged:
+            state = f"{state}, stalled"
         rate = (f" · {self.frames_per_second:.0f} frames/s"
                 if self.running and self.frame_seconds else "")
+        notes = "".join(f"<br><span style='color:#D55E00'>{f.message}: {f.advice}</span>"
+                        for f in findings if f.kind != "diverged")  # divergence is in the status
         problem = f"<br><span style='color:#D55E00'>{self.error}</span>" if self.error else ""
-        self.status.value = f"<b>{state}</b> · {exp.status()}{rate}{problem}"
+        self.status.value = f"<b>{state}</b> · {exp.status()}{rate}{notes}{problem}"
+        help_ = f"<small>noise: {noise_meaning(exp.config.dataset)}</small>"
+        if self.noise_help.value != help_:
+            self.noise_help.value = help_
+            self.controls["noise"].tooltip = noise_meaning(exp.config.dataset)
         shared = exp.config.to_string()
         if shared != self._shared:  # only when the set-up changed, so typing is not overwritten
             self._shared = shared
