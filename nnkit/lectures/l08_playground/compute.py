@@ -37,22 +37,34 @@ from nnkit.losses import BCEWithLogitsLoss, MSELoss
 from nnkit.optim import SGD, Adam
 
 __all__ = [
-    "DATASETS", "ACTIVATIONS", "MAX_LAYERS", "INITS", "LOSSES", "OPTIMIZERS", "LIVE_FIELDS",
-    "Config", "xor_cloud", "make_dataset", "split", "build_network", "make_loss",
+    "DATASETS", "REGRESSION", "FEATURES", "ACTIVATIONS", "MAX_LAYERS", "INITS", "LOSSES",
+    "OPTIMIZERS", "REGULARIZATIONS", "LIVE_FIELDS",
+    "Config", "xor_cloud", "plane", "gaussians", "make_dataset", "feature_map", "split", "build_network", "make_loss",
     "make_optimizer", "plane_grid", "activation_range", "histograms", "noise_meaning",
     "Finding", "diagnose", "Experiment",
 ]
 
-DATASETS = ("xor", "circles", "spirals", "blobs")
+# The first four are two-class problems; the last two are regression (a target in [-1, 1]).
+DATASETS = ("xor", "circles", "spirals", "blobs", "plane", "gaussians")
+REGRESSION = ("plane", "gaussians")
+# The network's inputs, each computed from the point (x1, x2); TensorFlow Playground's seven.
+FEATURES = {
+    "x1": lambda X: X[:, 0], "x2": lambda X: X[:, 1],
+    "x1sq": lambda X: X[:, 0] ** 2, "x2sq": lambda X: X[:, 1] ** 2,
+    "x1x2": lambda X: X[:, 0] * X[:, 1],
+    "sin_x1": lambda X: np.sin(X[:, 0]), "sin_x2": lambda X: np.sin(X[:, 1]),
+}
+REGULARIZATIONS = ("none", "L1", "L2")
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "elu", "softplus", "identity")
 INITS = ("xavier", "he", "small", "large", "zeros")
 LOSSES = ("cross-entropy", "squared error")
 OPTIMIZERS = ("sgd", "momentum", "adam")
 # Changing these keeps the network and carries on training; changing any other
 # field builds a new experiment.
-LIVE_FIELDS = frozenset({"optimizer", "lr", "batch_size", "epochs"})
+LIVE_FIELDS = frozenset({"optimizer", "lr", "batch_size", "epochs", "regularization",
+                         "regularization_rate"})
 MOMENTUM = 0.9
-MAX_LAYERS = 4
+MAX_LAYERS = 6
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,16 +73,20 @@ class Config:
 
     Parameters
     ----------
-    dataset : {"xor", "circles", "spirals", "blobs"}
+    dataset : {"xor", "circles", "spirals", "blobs", "plane", "gaussians"}
+        The last two (``REGRESSION``) are regression: a target in [-1, 1], squared error.
     noise : float
-        Standard deviation of the Gaussian noise on each point (for spirals, on the
-        angle, in radians).
+        Standard deviation of the Gaussian noise (:func:`noise_meaning` says on what:
+        each coordinate, the spirals' angle in radians, or the regression target).
     n : int
         Number of points, train and test together.
     train_fraction : float
         Share of the points used for training, in (0, 1); the rest is the test set.
+    features : tuple of str
+        The network's inputs, some of ``FEATURES`` (:func:`feature_map`); stored in the
+        order of ``FEATURES``.
     layers : int
-        Hidden layers, 0 to 4 (0 is logistic regression).
+        Hidden layers, 0 to ``MAX_LAYERS`` (0 is logistic regression).
     units : int or tuple of int
         Units per hidden layer: one number for all, or one per layer (a tuple of equal
         widths is stored as the one number).
@@ -81,10 +97,16 @@ class Config:
     batch_norm : bool
         Insert ``BatchNorm`` between each hidden ``Dense`` and its activation.
     loss : {"cross-entropy", "squared error"}
+        Regression data sets take squared error only.
     optimizer : {"sgd", "momentum", "adam"}
         ``"momentum"`` is SGD with momentum 0.9.
     lr : float
         Learning rate :math:`\eta`.
+    regularization : {"none", "L1", "L2"}
+        A penalty on the weight matrices (not the biases): :math:`\lambda \sum |W|` or
+        :math:`\frac{\lambda}{2} \sum W^2`, added to the loss being minimised.
+    regularization_rate : float
+        Its strength :math:`\lambda \ge 0`.
     batch_size : int
         Examples per step; larger than the training set means full-batch steps.
     epochs : int
@@ -97,6 +119,7 @@ class Config:
     noise: float = 0.1
     n: int = 200
     train_fraction: float = 0.5
+    features: tuple = ("x1", "x2")
     layers: int = 2
     units: int | tuple = 8
     activation: str = "tanh"
@@ -105,6 +128,8 @@ class Config:
     loss: str = "cross-entropy"
     optimizer: str = "adam"
     lr: float = 0.01
+    regularization: str = "none"
+    regularization_rate: float = 0.0
     batch_size: int = 10
     epochs: int = 200
     seed: int = 0
@@ -118,6 +143,21 @@ class Config:
             # have equal configs (and equal strings).
             object.__setattr__(self, "units", int(self.units[0]))
         choose("dataset", self.dataset, DATASETS)
+        if isinstance(self.features, str):
+            raise TypeError(f"features must be a tuple of names, e.g. ('x1', 'x2'); "
+                            f"got the str {self.features!r}")
+        features = tuple(self.features)
+        for name in features:
+            choose("feature", name, tuple(FEATURES))
+        if not features or len(set(features)) != len(features):
+            raise ValueError(f"features must name at least one input, each once, from "
+                             f"{', '.join(FEATURES)}; got {features!r}")
+        object.__setattr__(self, "features", tuple(f for f in FEATURES if f in features))
+        choose("regularization", self.regularization, REGULARIZATIONS)
+        check_positive(self.regularization_rate, "regularization_rate", allow_zero=True)
+        if self.dataset in REGRESSION and self.loss != "squared error":
+            raise ValueError(f"loss must be 'squared error' for the regression data set "
+                             f"{self.dataset!r}; got loss={self.loss!r}")
         choose("activation", self.activation, ACTIVATIONS)
         choose("init", self.init, INITS)
         choose("loss", self.loss, LOSSES)
@@ -162,8 +202,13 @@ class Config:
 
     @property
     def sizes(self) -> list:
-        """``[n_0, n_1, ..., n_L]`` = ``[2, *hidden, 1]``."""
-        return [2, *self.hidden, 1]
+        """``[n_0, n_1, ..., n_L]`` = ``[len(features), *hidden, 1]``."""
+        return [len(self.features), *self.hidden, 1]
+
+    @property
+    def regression(self) -> bool:
+        """True for a regression data set (a continuous target, no classes)."""
+        return self.dataset in REGRESSION
 
     @property
     def train_count(self) -> int:
@@ -244,6 +289,8 @@ def _decode(key: str, raw: str, like):
     def bad(expected: str):
         return ValueError(f"{key}={raw!r} in the configuration string: expected {expected}")
 
+    if key == "features":
+        return tuple(raw.split(",")) if raw else ()
     if key == "units":
         if "," not in raw and raw:
             return _integer(raw, bad("an integer or integers separated by commas, e.g. 8,4"))
@@ -296,20 +343,83 @@ def xor_cloud(n: int, noise: float = 0.1, rng=None, pad: float = 0.1):
     return X + noise * rng.standard_normal((n, 2)), Y
 
 
-def make_dataset(name: str, n: int, noise: float, rng=None):
-    """Two classes in the plane, roughly within [-1.5, 1.5] squared.
-
-    ``"circles"`` and ``"spirals"`` (two arms) come from :mod:`nnkit.data`; ``"blobs"``
-    are two Gaussians of standard deviation 0.4 around (-1, -1) and (1, 1), plus the
-    noise; ``"xor"`` is :func:`xor_cloud`.
+def plane(n: int, noise: float = 0.0, rng=None):
+    r"""A regression plane: :math:`y = (x_1 + x_2)/3` plus noise, for uniform :math:`x \in [-1.5, 1.5]^2`.
 
     Returns
     -------
     X : ndarray, shape (n, 2)
-    Y : ndarray, shape (n,), int labels 0 and 1
+    Y : ndarray, shape (n,), float targets (in [-1, 1] without noise)
+    """
+    rng = make_rng(rng)
+    X = rng.uniform(-1.5, 1.5, (n, 2))
+    return X, X.sum(axis=1) / 3.0 + noise * rng.standard_normal(n)
+
+
+# Six bumps of alternating sign, as in TensorFlow Playground's "mix of Gaussians" (its
+# centres scaled from its [-6, 6] square to ours).
+_BUMPS = np.array([[-1.0, 0.625, 1.0], [0.0, 0.625, -1.0], [1.0, 0.625, 1.0],
+                   [-1.0, -0.625, -1.0], [0.0, -0.625, 1.0], [1.0, -0.625, -1.0]])
+
+
+def gaussians(n: int, noise: float = 0.0, rng=None, width: float = 0.35):
+    r"""A regression target made of Gaussian bumps: :math:`y = \sum_k s_k e^{-\lVert x - c_k\rVert^2 / 2w^2}` plus noise.
+
+    Six centres :math:`c_k` in two rows, signs :math:`s_k = \pm 1` alternating; ``x``
+    uniform on :math:`[-1.5, 1.5]^2`.
+
+    Returns
+    -------
+    X : ndarray, shape (n, 2)
+    Y : ndarray, shape (n,), float targets (within about [-1, 1] without noise)
+    """
+    rng = make_rng(rng)
+    X = rng.uniform(-1.5, 1.5, (n, 2))
+    d2 = ((X[:, None, :] - _BUMPS[None, :, :2]) ** 2).sum(axis=2)
+    y = np.exp(-d2 / (2 * width**2)) @ _BUMPS[:, 2]
+    return X, y + noise * rng.standard_normal(n)
+
+
+def feature_map(X, features) -> np.ndarray:
+    """The network's inputs: the columns ``FEATURES[name](X)`` for each name in ``features``.
+
+    Parameters
+    ----------
+    X : ndarray, shape (m, 2)
+        Points :math:`(x_1, x_2)`.
+    features : sequence of str, names in ``FEATURES``
+
+    Returns
+    -------
+    ndarray, shape (m, len(features))
+    """
+    if tuple(features) == ("x1", "x2"):  # the identity map: no copy
+        return X
+    for name in features:
+        choose("feature", name, tuple(FEATURES))
+    return np.column_stack([FEATURES[name](X) for name in features])
+
+
+def make_dataset(name: str, n: int, noise: float, rng=None):
+    """Two classes, or a regression target, in the plane, roughly within [-1.5, 1.5] squared.
+
+    ``"circles"`` and ``"spirals"`` (two arms) come from :mod:`nnkit.data`; ``"blobs"``
+    are two Gaussians of standard deviation 0.4 around (-1, -1) and (1, 1), plus the
+    noise; ``"xor"`` is :func:`xor_cloud`; ``"plane"`` and ``"gaussians"`` are
+    :func:`plane` and :func:`gaussians` (regression).
+
+    Returns
+    -------
+    X : ndarray, shape (n, 2)
+    Y : ndarray, shape (n,), int labels 0 and 1 (float targets for regression)
     """
     choose("dataset", name, DATASETS)
+    check_positive(noise, "noise", allow_zero=True)
     rng = make_rng(rng)
+    if name == "plane":
+        return plane(n, noise, rng)
+    if name == "gaussians":
+        return gaussians(n, noise, rng)
     if name == "xor":
         return xor_cloud(n, noise, rng)
     if name == "circles":
@@ -327,6 +437,8 @@ _NOISE = {
                "(each arm turns through 4 radians)",
     "blobs": "σ of the Gaussian noise added to each coordinate, on top of the blobs' own "
              "σ = 0.4 around (-1, -1) and (1, 1)",
+    "plane": "σ of the Gaussian noise added to each target y = (x₁ + x₂)/3, which lies in [-1, 1]",
+    "gaussians": "σ of the Gaussian noise added to each target, a sum of bumps of height ±1",
 }
 
 
@@ -371,8 +483,8 @@ def build_network(config: Config, rng=None) -> Sequential:
     """The network ``config`` describes.
 
     Each hidden layer is ``Dense -> [BatchNorm ->] activation``; the output is one
-    ``Dense`` unit, followed by a ``Sigmoid`` when the loss is squared error (with
-    cross-entropy the output is a logit).
+    ``Dense`` unit, followed by a ``Sigmoid`` when a classifier's loss is squared error
+    (with cross-entropy the output is a logit; for regression it is the prediction).
     """
     rng = make_rng(rng)
     sizes = config.sizes
@@ -383,7 +495,7 @@ def build_network(config: Config, rng=None) -> Sequential:
             layers.append(BatchNorm(n_out))
         layers.append(as_activation(config.activation))
     layers.append(Dense(sizes[-2], 1, init=config.init, rng=rng))
-    if config.loss == "squared error":
+    if config.loss == "squared error" and not config.regression:
         layers.append(Sigmoid())
     return Sequential(layers)
 
@@ -544,13 +656,15 @@ class Experiment:
     Attributes
     ----------
     X_train, Y_train, X_test, Y_test : ndarray
-        ``X`` is ``(n, 2)``; ``Y`` is ``(n, 1)`` float 0/1.
+        ``X`` is ``(n, 2)``, the points; ``Y`` is ``(n, 1)``, float 0/1 (or the target,
+        for regression). The network sees :meth:`inputs` of the points.
     net : Sequential
     history : dict of str -> list
         One entry per recorded point (at the start and after every chunk):
         ``"epoch"``, ``"step"``, ``"train_loss"``, ``"test_loss"``, ``"train_acc"``,
         ``"test_acc"`` and ``"grad_norms"`` (per ``Dense`` layer, the mean over the
-        chunk's steps of :math:`\lVert \partial L/\partial W^{(l)} \rVert`).
+        chunk's steps of :math:`\lVert \partial L/\partial W^{(l)} \rVert`). Losses are
+        the data's alone (without the penalty); accuracies are NaN for regression.
     diverged : str or None
         Why training stopped, when the loss or an output stopped being finite. After
         that, :meth:`probability`, :meth:`surface` and :meth:`hidden_activations` show
@@ -571,6 +685,9 @@ class Experiment:
         self.X_train, self.Y_train, self.X_test, self.Y_test = split(
             X, Y, self.config.train_count, split_rng)
         self.extent, self.grid = plane_grid(X, resolution)
+        # The feature map, applied once to the points trained on and drawn most often.
+        self._inputs_train = self.inputs(self.X_train)
+        self._inputs_grid = self.inputs(self.grid)
         self.net = build_network(self.config, init_rng)
         self.dense = [layer for layer in self.net.layers if isinstance(layer, Dense)]
         # The hidden activation layers: the layer just before each hidden Dense but the first.
@@ -637,14 +754,14 @@ class Experiment:
     def _next_batch(self):
         n, b = len(self.X_train), self.batch
         if b == n:
-            return self.X_train, self.Y_train
+            return self._inputs_train, self.Y_train
         if self._order is None or self._cursor + b > n:
             # A fresh shuffle each epoch; the short tail of the last one is dropped so
             # every batch has b rows (batch norm needs at least two).
             self._order, self._cursor = self._batch_rng.permutation(n), 0
         idx = self._order[self._cursor:self._cursor + b]
         self._cursor += b
-        return self.X_train[idx], self.Y_train[idx]
+        return self._inputs_train[idx], self.Y_train[idx]
 
     def step(self) -> float:
         """One optimiser step on the next mini-batch; returns its loss (NaN once diverged)."""
@@ -658,12 +775,38 @@ class Experiment:
                 return self._diverge("the network's output")
             value = self.loss(Yhat, Yb)
             self.net.backward(self.loss.backward())
+            self._penalize()
             self.optimizer.step()
         if not (np.isfinite(value) and all(np.isfinite(p.value).all() for p in self.optimizer.params)):
             return self._diverge("the weights")
         self.steps += 1
         self.seen += len(Xb)
         return value
+
+    def inputs(self, X) -> np.ndarray:
+        """The network's inputs for points ``X (m, 2)``: :func:`feature_map` with the config's features."""
+        return feature_map(X, self.config.features)
+
+    def penalty(self) -> float:
+        r"""The weight penalty's value: :math:`\lambda \sum |W|` (L1), :math:`\frac{\lambda}{2} \sum W^2` (L2), or 0."""
+        kind, lam = self.config.regularization, self.config.regularization_rate
+        if kind == "L1":
+            return lam * float(sum(np.abs(d.W).sum() for d in self.dense))
+        if kind == "L2":
+            return 0.5 * lam * float(sum((d.W**2).sum() for d in self.dense))
+        return 0.0
+
+    def _penalize(self) -> None:
+        """Add the penalty's gradient to each weight matrix's gradient (biases are not penalised).
+
+        The same step as ``nk.L1Penalty(lam).backward`` / ``nk.L2Penalty(lam).backward``
+        of the API (on branch ``regul``, not yet on main).
+        """
+        kind, lam = self.config.regularization, self.config.regularization_rate
+        if kind == "none" or lam == 0.0:
+            return
+        for layer in self.dense:
+            layer.dW += lam * (np.sign(layer.W) if kind == "L1" else layer.W)
 
     def _diverge(self, what: str) -> float:
         self.diverged = (f"training diverged at epoch {self.epoch:.1f}: {what} stopped being "
@@ -762,24 +905,33 @@ class Experiment:
             net.train()
 
     def probability(self, X) -> np.ndarray:
-        r""":math:`P(\text{class } 1 \mid x)` for each row of ``X (m, 2)``, shape ``(m,)``."""
-        out = self._forward_eval(X, self._shown_net)[:, 0]
+        r""":math:`P(\text{class } 1 \mid x)` for each row of ``X (m, 2)``, shape ``(m,)``.
+
+        For regression, the prediction :math:`\hat y` itself.
+        """
+        return self._predict(self.inputs(X))
+
+    def _predict(self, inputs) -> np.ndarray:
+        out = self._forward_eval(inputs, self._shown_net)[:, 0]
         return F.sigmoid(out) if self.config.loss == "cross-entropy" else out
 
     def evaluate(self, X, Y) -> tuple:
         """``(loss, accuracy)`` of the network on ``X (m, 2)``, ``Y (m, 1)``, in evaluation mode."""
         with np.errstate(over="ignore", invalid="ignore"):
-            out = self._forward_eval(X)
+            out = self._forward_eval(self.inputs(X))
         if not np.isfinite(out).all():
             return float("nan"), float("nan")
+        if self.config.regression:
+            return self._eval_loss(out, Y), float("nan")
         p = F.sigmoid(out) if self.config.loss == "cross-entropy" else out
         return self._eval_loss(out, Y), float(np.mean((p > 0.5) == (Y > 0.5)))
 
     def surface(self) -> np.ndarray:
-        r""":math:`P(\text{class } 1)` on the grid, ``(resolution, resolution)``; rows follow :math:`x_2`."""
+        r""":math:`P(\text{class } 1)` (or :math:`\hat y`) on the grid, ``(resolution, resolution)``; rows follow :math:`x_2`."""
         with np.errstate(over="ignore", invalid="ignore"):
-            p = self.probability(self.grid)
-        return np.nan_to_num(p, nan=0.5).reshape(self.resolution, self.resolution)
+            p = self._predict(self._inputs_grid)
+        unsure = 0.0 if self.config.regression else 0.5
+        return np.nan_to_num(p, nan=unsure).reshape(self.resolution, self.resolution)
 
     def hidden_activations(self, X=None) -> list:
         """Each hidden layer's activations :math:`h^{(l)}` on ``X`` (default: the training set).
@@ -788,7 +940,7 @@ class Experiment:
         -------
         list of ndarray, one ``(m, n_l)`` per hidden layer, in evaluation mode
         """
-        X = self.X_train if X is None else X
+        X = self._inputs_train if X is None else self.inputs(X)
         H = []
         net = self._shown_net
         net.eval()
@@ -813,8 +965,10 @@ class Experiment:
                  if self.diverged or last["step"] != self.steps else "")
         text = (f"epoch {self.epoch:.0f}/{self.config.epochs} · step {self.steps} · "
                 f"loss train {_number(last['train_loss'])}, test {_number(last['test_loss'])}"
-                f"{where} · accuracy train {_number(last['train_acc'], '.0%')}, "
-                f"test {_number(last['test_acc'], '.0%')}")
+                f"{where}")
+        if not self.config.regression:
+            text += (f" · accuracy train {_number(last['train_acc'], '.0%')}, "
+                     f"test {_number(last['test_acc'], '.0%')}")
         return text if self.diverged is None else f"{text} · {self.diverged}"
 
     def __repr__(self) -> str:

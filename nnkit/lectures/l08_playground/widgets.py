@@ -31,8 +31,8 @@ import ipywidgets as W
 
 from nnkit.viz.live import dropdown, float_slider, int_slider, log_slider, toggle
 
-from .compute import (ACTIVATIONS, DATASETS, INITS, LOSSES, MAX_LAYERS, OPTIMIZERS, Config,
-                      Experiment, noise_meaning)
+from .compute import (ACTIVATIONS, DATASETS, FEATURES, INITS, LOSSES, MAX_LAYERS, OPTIMIZERS,
+                      REGRESSION, REGULARIZATIONS, Config, Experiment, noise_meaning)
 from .figures import Dashboard
 
 __all__ = ["Playground", "CSS_CLASSES"]
@@ -44,6 +44,8 @@ CSS_CLASSES = {
     "progress": "nnkit-progress", "status": "nnkit-status", "share": "nnkit-share",
     "noise_help": "nnkit-noise-help",
 }
+FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1sq": "x₁²", "x2sq": "x₂²", "x1x2": "x₁x₂",
+                  "sin_x1": "sin x₁", "sin_x2": "sin x₂"}
 # Frames are capped at this rate, so a fast machine does not flood the browser.
 MAX_FPS = 30
 
@@ -57,6 +59,9 @@ def _controls(c: Config) -> dict:
         "noise": float_slider(c.noise, 0.0, max(0.5, c.noise), 0.05, "noise"),
         "train_fraction": float_slider(c.train_fraction, 0.1, 0.9, 0.1, "train share"),
         "seed": int_slider(c.seed, 0, max(99, c.seed), "seed"),
+        "features": W.SelectMultiple(options=[(FEATURE_LABELS[f], f) for f in FEATURES],
+                                     value=c.features, rows=len(FEATURES),
+                                     description="inputs"),
         "layers": int_slider(c.layers, 0, MAX_LAYERS, "hidden layers"),
         "units": int_slider(units, 1, max(8, units), "units (all layers)"),
         "activation": dropdown(list(ACTIVATIONS), c.activation, "activation"),
@@ -66,6 +71,10 @@ def _controls(c: Config) -> dict:
         "optimizer": dropdown(list(OPTIMIZERS), c.optimizer, "optimiser"),
         "lr": log_slider(c.lr, min(-4, math.floor(math.log10(c.lr))),
                          max(1, math.ceil(math.log10(c.lr))), "learning rate"),
+        "regularization": dropdown(list(REGULARIZATIONS), c.regularization, "regularisation"),
+        "regularization_rate": W.BoundedFloatText(value=c.regularization_rate, min=0.0,
+                                                  max=max(100.0, c.regularization_rate),
+                                                  step=0.001, description="rate λ"),
         "batch_size": int_slider(c.batch_size, 1, max(100, c.batch_size), "batch size"),
         "epochs": int_slider(c.epochs, 10 if c.epochs >= 10 else 1, max(1000, c.epochs), "epochs",
                              step=10 if c.epochs % 10 == 0 else 1),
@@ -85,6 +94,7 @@ def _layer_units(c: Config) -> list:
     sliders = []
     for l, width in enumerate(widths, start=1):
         slider = int_slider(width, 1, max(8, width), f"layer {l} units")
+        slider.layout = W.Layout(width="300px")  # its own: each is shown or hidden alone
         slider.continuous_update = False
         slider.add_class(f"nnkit-control-units-{l}")
         sliders.append(slider)
@@ -97,7 +107,7 @@ def _fit(control, value) -> None:
         exponent = math.log10(value)
         control.min = min(control.min, math.floor(exponent))
         control.max = max(control.max, math.ceil(exponent))
-    elif isinstance(control, (W.IntSlider, W.FloatSlider)):
+    elif isinstance(control, (W.IntSlider, W.FloatSlider, W.BoundedFloatText)):
         control.min = min(control.min, value)
         control.max = max(control.max, value)
     control.value = value
@@ -201,13 +211,14 @@ class Playground:
         controls = W.HBox([
             W.VBox([W.HTML("<b>Data</b>"), c["dataset"], c["noise"], self.noise_help,
                     c["train_fraction"], c["seed"]], layout=W.Layout(width="310px")),
-            W.VBox([W.HTML("<b>Network</b>"), c["layers"], c["units"], *self.layer_units,
+            W.VBox([W.HTML("<b>Network</b>"), c["features"], c["layers"], c["units"],
+                    *self.layer_units,
                     *(c[n] for n in ("activation", "init", "batch_norm"))],
                    layout=W.Layout(width="310px")),
-            column("Training", ["loss", "optimizer", "lr", "batch_size", "epochs"]),
+            column("Training", ["loss", "optimizer", "lr", "regularization",
+                                "regularization_rate", "batch_size", "epochs"]),
         ], layout=wrap)
         for slider in self.layer_units:
-            slider.layout.width = "300px"
             slider.style.description_width = "100px"
         self._show_layer_units()
         root = W.VBox([bar, self.status, pictures, controls, self.share])
@@ -374,8 +385,10 @@ class Playground:
         try:
             for name, control in self.controls.items():
                 value = getattr(config, name)
-                _fit(control, max(config.hidden) if name == "units" and config.layers
-                     else value if not isinstance(value, tuple) else control.value)
+                if name == "units":  # the all-layers width: the widest, or the one width
+                    value = max(config.hidden) if config.layers else (
+                        control.value if isinstance(value, tuple) else value)
+                _fit(control, value)
             # One width for all: every layer slider takes it, so an added layer has it too.
             widths = config.hidden if isinstance(config.units, tuple) else [config.units] * MAX_LAYERS
             for slider, width in zip(self.layer_units, widths):
@@ -439,6 +452,15 @@ class Playground:
         # Read every control, not just the one that moved, so that after a refused
         # combination (batch norm with batches of one) the next valid one brings all in.
         values = self._values()
+        old = self.experiment.config
+        if (values["dataset"] in REGRESSION) != old.regression:
+            # A new kind of task takes its own loss: squared error for regression.
+            values["loss"] = "squared error" if values["dataset"] in REGRESSION else "cross-entropy"
+            self._quiet = True
+            try:
+                self.controls["loss"].value = values["loss"]
+            finally:
+                self._quiet = False
         try:
             new = self.experiment.reconfigure(**values)
         except (ValueError, TypeError) as err:
