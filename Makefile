@@ -18,7 +18,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test test-unit test-notebooks test-lowest test-browser site bench release clean mutants
+.PHONY: lab test test-unit test-notebooks test-seeds test-lowest test-browser site bench release clean mutants
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ test-unit: $(STAMP)
 
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_NOTEBOOKS) -q lectures solutions exercises
+
+# The claims each lecture makes about a random experiment (a training run, a random
+# initialisation, random data), repeated at ten other seeds: tests/test_seeds_lecture*.py.
+test-seeds: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 -m seeds tests
 
 # Mutation testing of the exercise checks: every small wrong edit of a solution (a sign, a
 # transpose, an axis, a float32 cast, an off-by-one slice, ...) must lose its mark, or be

@@ -293,8 +293,9 @@ def test_penalty_gradient_is_added_to_the_weights_only(kind):
         assert np.array_equal(a.b, b.b), "biases are not penalised"
     W = [d.W for d in exp.dense]
     expected = 0.1 * sum(np.abs(w).sum() for w in W) if kind == "L1" else 0.05 * sum((w**2).sum() for w in W)
-    assert exp.penalty() == pytest.approx(expected, rel=1e-12)
-    assert Experiment().penalty() == 0.0
+    assert exp.penalty_value() == pytest.approx(expected, rel=1e-12)
+    assert isinstance(exp.penalty, nk.L1Penalty if kind == "L1" else nk.L2Penalty)
+    assert Experiment().penalty_value() == 0.0 and Experiment().penalty is None
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -418,7 +419,7 @@ def test_divergence_is_caught_without_warnings():
     assert exp.diverged and "lower the learning rate" in exp.diverged, exp.diverged
     assert exp.done and exp.epoch < 200
     assert np.isnan(exp.step())
-    assert "diverged" in exp.status()
+    assert "diverged" in exp.status() and "nan" not in exp.status(), exp.status()
 
 
 # ---------------------------------------------------------------- honest states
@@ -657,6 +658,14 @@ def test_train_runs_in_the_background_and_pause_stops_it():
         assert "paused" in pg.status.value and pg.error is None
 
     asyncio.run(session())
+
+
+def test_a_diverged_run_says_so_and_prints_no_nan():
+    pg = Playground(optimizer="sgd", lr=10.0, init="large", activation="identity", layers=4, epochs=200)
+    pg.buttons["train"].click()
+    assert pg.experiment.diverged, "the set-up should diverge"
+    assert "<b>diverged</b>" in pg.status.value and "nan" not in pg.status.value, pg.status.value
+    assert pg.progress.bar_style == "danger"
 
 
 def test_train_outside_an_event_loop_runs_to_the_budget():

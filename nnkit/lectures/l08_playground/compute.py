@@ -35,6 +35,7 @@ from nnkit.layers import BatchNorm, Dense, Sequential, Sigmoid
 from nnkit.layers.sequential import as_activation
 from nnkit.losses import BCEWithLogitsLoss, MSELoss
 from nnkit.optim import SGD, Adam
+from nnkit.penalties import L1Penalty, L2Penalty
 
 __all__ = [
     "DATASETS", "REGRESSION", "FEATURES", "ACTIVATIONS", "MAX_LAYERS", "INITS", "LOSSES",
@@ -787,26 +788,24 @@ class Experiment:
         """The network's inputs for points ``X (m, 2)``: :func:`feature_map` with the config's features."""
         return feature_map(X, self.config.features)
 
-    def penalty(self) -> float:
-        r"""The weight penalty's value: :math:`\lambda \sum |W|` (L1), :math:`\frac{\lambda}{2} \sum W^2` (L2), or 0."""
-        kind, lam = self.config.regularization, self.config.regularization_rate
-        if kind == "L1":
-            return lam * float(sum(np.abs(d.W).sum() for d in self.dense))
-        if kind == "L2":
-            return 0.5 * lam * float(sum((d.W**2).sum() for d in self.dense))
-        return 0.0
-
-    def _penalize(self) -> None:
-        """Add the penalty's gradient to each weight matrix's gradient (biases are not penalised).
-
-        The same step as ``nk.L1Penalty(lam).backward`` / ``nk.L2Penalty(lam).backward``
-        of the API (on branch ``regul``, not yet on main).
-        """
+    @property
+    def penalty(self):
+        """The config's ``nk.L1Penalty`` or ``nk.L2Penalty`` (on the weights, not the biases), or ``None``."""
         kind, lam = self.config.regularization, self.config.regularization_rate
         if kind == "none" or lam == 0.0:
-            return
-        for layer in self.dense:
-            layer.dW += lam * (np.sign(layer.W) if kind == "L1" else layer.W)
+            return None
+        return (L1Penalty if kind == "L1" else L2Penalty)(lam)
+
+    def penalty_value(self) -> float:
+        r"""The penalty: :math:`\lambda \sum |W|` (L1), :math:`\frac{\lambda}{2} \sum W^2` (L2), or 0."""
+        penalty = self.penalty
+        return 0.0 if penalty is None else penalty(self.net.parameters())
+
+    def _penalize(self) -> None:
+        """Add the penalty's gradient to each weight's gradient, after ``backward``."""
+        penalty = self.penalty
+        if penalty is not None:
+            penalty.backward(self.net.parameters())
 
     def _diverge(self, what: str) -> float:
         self.diverged = (f"training diverged at epoch {self.epoch:.1f}: {what} stopped being "
