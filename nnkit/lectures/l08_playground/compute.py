@@ -3,20 +3,28 @@ r"""The playground's engine: a small experiment you can build, train a little at
 Everything the playground widget shows is computed here, with numpy and nnkit alone,
 so a test (or a notebook cell) drives it without a screen:
 
-- :class:`Config`, the choices a student makes (dataset, noise, architecture,
-  activation, initialisation, batch norm, loss, optimiser, learning rate, batch size);
-- :func:`make_dataset` and :func:`xor_cloud`, two-class point clouds in the plane;
+- :class:`Config`, the choices a student makes (dataset, noise, input features,
+  architecture, activation, initialisation, batch norm, loss, optimiser, learning rate,
+  regularisation, batch size), written to and read from a short string
+  (:meth:`Config.to_string`, :meth:`Config.from_string`) that can be shared;
+- :func:`make_dataset`: two-class point clouds in the plane (:func:`xor_cloud` and
+  :mod:`nnkit.data`'s) and two regression targets (:func:`plane`, :func:`gaussians`);
+  :func:`noise_meaning` says what the noise is for each;
+- :func:`feature_map`, the network's inputs (x1, x2, their squares, product and sines);
 - :func:`build_network`, the network a config describes;
 - :class:`Experiment`, the state machine: data split, network, optimiser, and a
   history that grows one *chunk* (one epoch of mini-batch steps) at a time, with the
   quantities lectures 05 to 07 taught us to watch: train and test loss and accuracy,
   the decision surface on a grid, each hidden layer's activations, and each layer's
-  gradient norm.
+  gradient norm;
+- :func:`diagnose`, which reads a run for divergence, a flat loss, dead or saturated
+  units and a vanishing gradient, and says what to change.
 
-Every task is binary (class 0 or 1), so the network has one output unit. With
+A classification task is binary (class 0 or 1), so the network has one output unit. With
 cross-entropy it outputs a logit :math:`z` and the loss is ``BCEWithLogitsLoss``;
 with squared error it ends in a sigmoid and the loss is ``MSELoss``, which is the
-pairing that learns slowly when the sigmoid saturates (lecture 06).
+pairing that learns slowly when the sigmoid saturates (lecture 06). A regression task
+takes squared error on the output itself.
 """
 from __future__ import annotations
 

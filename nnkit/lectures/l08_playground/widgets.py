@@ -15,8 +15,9 @@ second thread, so the network is never read and written at the same time.
 An automated browser test finds the parts by their CSS classes: ``nnkit-playground``
 (the whole widget), ``nnkit-train``, ``nnkit-pause``, ``nnkit-step``, ``nnkit-reset``
 (buttons), ``nnkit-loss-figure``, ``nnkit-surface-figure``, ``nnkit-stats-figure``
-(images), ``nnkit-progress``, ``nnkit-status``, ``nnkit-share`` (the configuration as a
-string, which takes one pasted in), ``nnkit-control-<name>`` for each control (``<name>`` as
+(images), ``nnkit-progress``, ``nnkit-status`` (the state: training, paused, finished,
+diverged, stalled, with what to change), ``nnkit-share`` (the configuration as a string,
+which takes one pasted in), ``nnkit-noise-help`` (what the noise means for the data set), ``nnkit-control-<name>`` for each control (``<name>`` as
 in :attr:`Playground.controls`, with ``_`` written ``-``) and ``nnkit-control-units-<l>``
 for the width of hidden layer ``l`` (from 1).
 """
