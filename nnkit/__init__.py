@@ -1,11 +1,11 @@
 """nnkit: neural networks from first principles, in numpy.
 
 ``import nnkit as nk`` gives the layers, losses, optimisers, ``fit``, gradient
-checking, and the modules ``nk.functional``, ``nk.init``, ``nk.data`` and
-``nk.preprocess``. The shared drawing machinery (``nnkit.viz``), each lecture's
-room (``nnkit.lectures.lNN_<name>``), the exercise checks (``nnkit.checks``) and the
-instructor tooling (``nnkit.course``) are imported on their own, so the core needs
-numpy alone.
+checking, penalties, and the modules ``nk.functional``, ``nk.init``, ``nk.data``,
+``nk.preprocess`` and ``nk.schedules``. The shared drawing machinery (``nnkit.viz``),
+each lecture's room (``nnkit.lectures.lNN_<name>``), the exercise checks
+(``nnkit.checks``) and the instructor tooling (``nnkit.course``) are imported on their
+own, so the core needs numpy alone.
 """
 from . import data, functional, init, preprocess
 from . import schedules

@@ -1,18 +1,20 @@
-r"""Toy datasets, each returning ``(X, Y)`` with one example per row.
+r"""Toy datasets and one real one, each returning ``(X, Y)`` with one example per row.
 
 ``n`` is the total number of points, split as evenly as possible over the classes
 (the first ``n % classes`` classes get one more). Classification sets return integer
-labels of shape ``(n,)``, ordered by class; ``fit`` shuffles.
+labels of shape ``(n,)``, ordered by class; ``fit`` shuffles. ``digits()`` reads the
+1797 handwritten digits shipped in ``nnkit/datasets/`` (source and licence in its README).
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
 
 from ._validation import as_array, check_positive, make_rng
 
-__all__ = ["xor", "semicircle_parabola", "circles", "spirals", "blobs", "one_hot", "split"]
+__all__ = ["xor", "semicircle_parabola", "circles", "spirals", "blobs", "digits", "one_hot", "split"]
 
 
 def _split(n: int, classes: int) -> list[int]:
@@ -126,6 +128,35 @@ def blobs(n: int, centers=3, std: float = 0.5, rng=None):
     counts = _split(n, len(centers))
     Y = _labels(counts)
     return centers[Y] + std * make_rng(rng).standard_normal((n, centers.shape[1])), Y
+
+
+def digits():
+    """The 1797 handwritten digits of UCI's optical-recognition set, 8x8 pixels each.
+
+    The same examples, in the same order, as scikit-learn's ``load_digits``: each pixel
+    counts the dark dots of a 4x4 block of a 32x32 scan, 0 to 16. Read from the file
+    ``nnkit/datasets/digits.csv.gz`` (no download; source and licence in the README
+    beside it). Every call returns fresh arrays.
+
+    Returns
+    -------
+    X : ndarray, shape (1797, 64), float64
+        Row i is image i row by row: ``X[i].reshape(8, 8)`` shows it.
+    y : ndarray, shape (1797,), int
+        The digit 0..9.
+    """
+    table = _digits_table()
+    return table[:, :64].astype(np.float64), table[:, 64].copy()
+
+
+@functools.cache
+def _digits_table() -> np.ndarray:
+    from importlib import resources
+
+    with resources.as_file(resources.files("nnkit") / "datasets" / "digits.csv.gz") as path:
+        table = np.loadtxt(path, delimiter=",", dtype=np.int64)
+    table.setflags(write=False)  # shared by every call: callers get copies
+    return table
 
 
 def one_hot(labels, classes: int | None = None) -> np.ndarray:

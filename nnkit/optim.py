@@ -106,7 +106,8 @@ class Adam(Optimizer):
     bias-corrected :math:`\hat m = m/(1-\beta_1^t)`, :math:`\hat v = v/(1-\beta_2^t)`,
     as ``torch.optim.Adam``. ``weight_decay`` :math:`\lambda` makes :math:`g = \nabla L + \lambda\theta`
     (coupled: the decay is then rescaled per parameter like the gradient; see :class:`AdamW`).
-    (One of the seeds calls Adam second-order; it uses gradients only.)
+    (Hasegawa-Johnson's ECE 417 notes on neural nets group Adam with second-order methods; it
+    uses first derivatives only.)
     """
 
     decoupled = False

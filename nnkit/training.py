@@ -123,8 +123,10 @@ def _interactive() -> bool:
 def _progress_bar(epochs: int, show: bool) -> Any:
     if not (show and _interactive()):
         return None
-    from tqdm.auto import tqdm  # a widget in JupyterLab, text in a terminal
-
+    try:
+        from tqdm.auto import tqdm  # a widget in JupyterLab, text in a terminal
+    except ImportError:  # `pip install nnkit` alone: the bar comes with the extra [course]
+        return None
     return tqdm(total=epochs, desc="training", unit="epoch", leave=False)
 
 

@@ -216,7 +216,7 @@ def test_solutions_get_full_marks_and_untouched_exercises_zero(tmp_path, capsys)
         assert all(good[t] == bad[t] == "" for t in task_names if t not in own)
         assert bad["feedback"].count("not implemented yet") == len(own)
     out = capsys.readouterr().out
-    assert "graded 14 notebook(s)" in out
+    assert f"graded {2 * len(NAMES)} notebook(s)" in out
     print(out)  # per-notebook grading times, for the record (pytest -s shows them)
 
 

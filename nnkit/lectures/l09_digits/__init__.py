@@ -1,5 +1,10 @@
-"""Lecture 09, handwritten digits: a network trained on scikit-learn's 8x8 digits.
+"""Lecture 09, handwritten digits: the whole workflow on real data.
 
-Its modules follow the other rooms: ``compute`` (numpy and nnkit only), ``figures``
-(matplotlib) and ``widgets`` (ipywidgets), each where the lecture needs it.
+- ``compute``: the digits split and preprocessed, the training runs of the babysitting steps
+  (learning-rate sweep, L2 sweep, early stopping), the whole selection in one call
+  (``workflow``), and what a trained network shows (confusion matrix, confident mistakes,
+  first-layer weights as images). numpy and the nnkit core only.
+- ``figures``: the digit grid, class counts, loss curves of the sweeps, the confusion matrix,
+  the mistakes and the weight images (matplotlib).
+- ``widgets``: pick a test digit, shift it, see the network's probabilities (ipywidgets).
 """
