@@ -14,7 +14,7 @@ by calling nnkit's own implementation of the very thing it asks for earns nothin
 (``nnkit-course grade``) uses it. This package needs numpy and nnkit only.
 """
 from . import lecture01, lecture02, lecture03, lecture04, lecture05, lecture06, lecture07
-from ._check import Case, Check, Mistake
+from ._check import Case, Check, CheckFailed, Mistake, Outcome, RemoteError
 from ._report import Report
 
 LECTURES = {
@@ -23,7 +23,7 @@ LECTURES = {
     "lecture07": lecture07,
 }
 
-__all__ = ["Check", "Case", "Mistake", "Report", "LECTURES", "all_checks", *LECTURES]
+__all__ = ["Check", "Case", "Mistake", "Outcome", "RemoteError", "CheckFailed", "Report", "LECTURES", "all_checks", *LECTURES]
 
 
 def all_checks() -> dict[str, Check]:
