@@ -71,7 +71,7 @@ def attacks(canary, victim, token, port, solutions):
                           "    return float(np.mean(ns['logsumexp'](Z, axis=1) - Z[np.arange(len(Z)), y]))",
         "reload_from_disk": "import importlib.util\n"
                             "def cross_entropy(Z, y):\n"
-                            "    spec = importlib.util.spec_from_file_location('fresh', nk.functional.__file__)\n"
+                            "    spec = importlib.util.spec_from_file_location('nnkit.functional', nk.functional.__file__)\n"
                             "    mod = importlib.util.module_from_spec(spec)\n    spec.loader.exec_module(mod)\n"
                             "    return float(np.mean(mod.logsumexp(Z, axis=1) - Z[np.arange(len(Z)), y]))",
         "loss_class": "def cross_entropy(Z, y):\n"

@@ -206,7 +206,14 @@ def _read(path: pathlib.Path):
     data = json.loads(text)
     if not isinstance(data, dict) or not isinstance(data.get("cells", data.get("worksheets")), list):
         raise ValueError("the file is JSON but not a notebook (no list of cells)")
-    return nbformat.reads(text, as_version=4, capture_validation_error={})
+    try:
+        return nbformat.reads(text, as_version=4, capture_validation_error={}), None
+    except Exception as err:  # noqa: BLE001 - malformed cells: grade what can be read
+        if data.get("nbformat") != 4:
+            raise
+        return nbformat.from_dict(data), (f"the notebook does not follow nbformat 4 "
+                                          f"({type(err).__name__}); the cells that could be "
+                                          f"read were graded.")
 
 
 def _grade_one(path, known, opts: _Options) -> Submission:
@@ -226,10 +233,12 @@ def _grade_one(path, known, opts: _Options) -> Submission:
 
 def _grade_into(sub: Submission, known, opts: _Options) -> None:
     try:
-        nb = _read(sub.path)
+        nb, problem = _read(sub.path)
     except Exception as err:  # noqa: BLE001 - any unreadable file is one row of feedback
         sub.notes.append(f"could not read the notebook: {type(err).__name__}: {err}")
         return
+    if problem:
+        sub.notes.append(problem)
     name = assignment(nb, sub.path, known)
     sub.assignment = name
     if name is None:

@@ -438,8 +438,13 @@ class Session:
             code = self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             return fallback
+        if self.sandbox and code > 128:  # bubblewrap passes on a signal as 128 + its number
+            code = 128 - code
         if code < 0:
-            name = signal.Signals(-code).name
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
             extra = {"SIGXCPU": " (its CPU time ran out)", "SIGKILL": " (killed)",
                      "SIGXFSZ": " (it wrote a file larger than allowed)",
                      "SIGSEGV": " (a crash)"}.get(name, "")
