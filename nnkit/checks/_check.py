@@ -23,6 +23,7 @@ import contextlib
 import copy
 import inspect
 import io
+import os
 import sys
 import traceback
 import warnings
@@ -112,11 +113,15 @@ class Outcome:
 
 
 class CheckFailed(AssertionError):
-    """A hidden test's check failed; ``.report`` says how."""
+    """A check failed where failing must stop the cell (hidden tests, nbgrader); ``.report``
+    says how. In IPython only the report is shown, not a traceback."""
 
     def __init__(self, report):
         super().__init__(report.text)
         self.report = report
+
+    def _render_traceback_(self):
+        return [self.report.text]
 
 
 class RemoteError(Exception):
@@ -197,7 +202,12 @@ class Check:
         return f"<check {self.task}>"
 
     def __call__(self, fn) -> Report:
-        """Check ``fn``, print the report, and return it."""
+        """Check ``fn``, print the report, and return it.
+
+        Under nbgrader (``nbgrader validate`` and ``autograde`` set ``NBGRADER_EXECUTION``)
+        a failing check also raises :class:`CheckFailed`, so that its grade cell fails; a
+        student running the notebook only sees the report.
+        """
         report = self.run(fn, echo=True)
         print(report.text)
         try:
@@ -205,6 +215,8 @@ class Check:
             report._printed_in = getattr(get_ipython(), "execution_count", None)
         except ImportError:  # pragma: no cover
             pass
+        if not report.passed and os.environ.get("NBGRADER_EXECUTION"):
+            raise CheckFailed(report)
         return report
 
     def assert_passes(self, fn, seed: int) -> None:
