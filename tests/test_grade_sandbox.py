@@ -423,3 +423,24 @@ def test_csv_cells_and_feedback_names():
     names = feedback_names(["s/alice/06/06_x.ipynb", "s/bob/06/06_x.ipynb", "s/bob/06/06 x.ipynb"])
     assert names == ["alice__06__06_x.txt", "bob__06__06_x.txt", names[2]]
     assert len(set(names)) == 3
+
+
+def test_a_failing_check_raises_under_nbgrader_only(monkeypatch, capsys):
+    from nnkit import checks
+
+    def unfinished(Z):
+        raise NotImplementedError("replace this line")
+
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    assert checks.lecture06.softmax(unfinished).status == "not implemented"
+    assert capsys.readouterr().out.startswith("[TODO] softmax")
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    with pytest.raises(checks.CheckFailed) as err:
+        checks.lecture06.softmax(unfinished)
+    assert err.value._render_traceback_() == [err.value.report.text]
+    assert "[TODO] softmax" in capsys.readouterr().out
+    def softmax(Z):
+        e = np.exp(Z - Z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    assert checks.lecture06.softmax(softmax).passed  # a passing check never raises
