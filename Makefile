@@ -5,8 +5,12 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.nnkit-installed
-# Notebooks run two at a time, one notebook per worker.
-PYTEST_NOTEBOOKS := --nbval-lax --nbval-current-env -n 2 --dist loadfile
+# Notebooks run two at a time, one notebook per worker. Every cell and every kernel start has
+# a bound: a stuck cell fails with the notebook's name and the cell's number, never hangs.
+NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=300 --nbval-kernel-startup-timeout=120
+PYTEST_NOTEBOOKS := $(NBVAL) -n 2 --dist loadfile
+# `make lab PORT=8899` chooses the port; without it JupyterLab takes 8888, or the next free one.
+PORT ?=
 
 # One BLAS thread per process: the tests run two notebooks at once on two cores, and
 # OpenBLAS's own threads on top of that made training up to 15x slower.
@@ -14,16 +18,26 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test test-unit test-notebooks test-browser test-nbgrader site bench bench-grading release clean
+.PHONY: lab test test-unit test-notebooks test-lowest test-browser test-nbgrader site bench bench-grading release clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[course,test]"
 	touch $(STAMP)
 
+# Root (a container, a cloud notebook) needs --allow-root; a machine without a display gets
+# no browser, only the address to open; both say so in one line.
 lab: $(STAMP)
-	$(BIN)/jupyter lab lectures/01_forward_pass.ipynb
+	@flags="$(if $(PORT),--port=$(PORT) --ServerApp.port_retries=0)"; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "make lab: running as root, as containers do (unusual on a laptop): passing --allow-root"; \
+	  flags="$$flags --allow-root"; fi; \
+	if [ "$$(uname)" = Linux ] && [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  echo "make lab: no display here, so no browser opens: open the http://127.0.0.1:... address printed below"; \
+	  flags="$$flags --no-browser"; fi; \
+	exec $(BIN)/jupyter lab $$flags --ServerApp.root_dir="$(CURDIR)" \
+	  --LabApp.default_url=/lab/tree/lectures/01_forward_pass.ipynb
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_NOTEBOOKS) -q
@@ -33,6 +47,18 @@ test-unit: $(STAMP)
 
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_NOTEBOOKS) -q lectures solutions exercises
+
+# The unit tests and the notebooks with the lowest versions pyproject.toml allows: a fresh
+# .venv-lowest, every direct dependency pinned to its lower bound (.ci/lowest_constraints.py).
+LOWEST := .venv-lowest
+test-lowest:
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python .ci/lowest_constraints.py course test > $(LOWEST)/constraints.txt
+	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/constraints.txt -e ".[course,test]"
+	touch $(LOWEST)/.nnkit-installed  # `make lab VENV=$(LOWEST)` (tests/test_lab.py) uses it as it is
+	$(LOWEST)/bin/python -m pip list --format=freeze | grep -i -E "^($$(cut -d= -f1 $(LOWEST)/constraints.txt | paste -sd'|'))==" || true
+	$(LOWEST)/bin/python -m pytest $(PYTEST_NOTEBOOKS) -q -p no:cacheprovider
 
 # Timings of the library (against PyTorch and a hand-fused numpy step) and of the course;
 # the results go to benchmarks/README.md. PyTorch is optional: without it, its column is skipped.
@@ -78,9 +104,7 @@ test-browser: $(VENV)/.nnkit-browser-installed
 # The course as a static website in site/_build/html, every notebook executed afresh (-E),
 # then checked by tests/test_site.py. Open site/_build/html/index.html in a browser.
 site: $(VENV)/.nnkit-site-installed
-	$(BIN)/python -m sphinx -E -q -b html site site/_build/html || \
-	  { echo "site build failed; retrying once in case a kernel stalled"; \
-	    $(BIN)/python -m sphinx -E -q -b html site site/_build/html; }
+	$(BIN)/python -m sphinx -E -q -b html site site/_build/html
 	NNKIT_SITE_BUILT=1 $(BIN)/python -m pytest -q -m site tests/test_site.py
 
 release: $(STAMP)

@@ -1,5 +1,10 @@
 """The browser test's setup: one JupyterLab server and one headless Chromium for the session.
 
+Every wait is bounded: playwright's waits by the page's default timeout (30 s) or their own,
+Run All by its own limit, and every test by pytest-timeout (pyproject.toml). A notebook that
+gets stuck fails with a screenshot, the browser console and the kernel's last messages in
+screenshots/browser/, and the run goes on with the next notebook.
+
 Run it with ``make test-browser``. Plain ``make test`` does not collect this folder (pytest's
 testpaths list tests/, lectures/, solutions/ and exercises/ only).
 """
@@ -100,6 +105,7 @@ def notebook_page(served, chromium, notebook, request):
         except Exception as error:  # the page may be gone; the log below still helps
             console.append(f"screenshot failed: {error}")
         (SCREENSHOTS / f"{name}.console.txt").write_text("\n".join(console) + "\n")
+        (SCREENSHOTS / f"{name}.kernel.txt").write_text("\n".join(nb.kernel_messages()) + "\n")
     request.config.stash.setdefault(TIMINGS, []).append((notebook.name, nb.timings))
     lab.shutdown_kernels()
     context.close()

@@ -103,6 +103,24 @@ _FINGERPRINT_JS = """async (selector) => {
 }""" % _FIGURE_IMAGES
 
 
+# Keeps the kernel's last messages, both ways, in the page: when a notebook gets stuck, the
+# failure shows what the kernel said last (an execute_request never answered, say).
+_RECORD_KERNEL_JS = """() => {
+  const kernel = %s.sessionContext.session && %s.sessionContext.session.kernel;
+  if (!kernel || window.__nnkitKernelLog) return Boolean(kernel);
+  window.__nnkitKernelLog = [];
+  kernel.anyMessage.connect((_, args) => {
+    const m = args.msg;
+    const what = m.header.msg_type === 'status' ? m.content.execution_state
+               : JSON.stringify(m.content).slice(0, 160);
+    window.__nnkitKernelLog.push(`${new Date().toISOString()} ${args.direction} ` +
+                                 `${m.channel} ${m.header.msg_type} ${what}`);
+    if (window.__nnkitKernelLog.length > 40) window.__nnkitKernelLog.shift();
+  });
+  return true;
+}""" % (_PANEL, _PANEL)
+
+
 class NotebookPage:
     """A notebook opened in a fresh browser tab from the test's JupyterLab.
 
@@ -127,7 +145,15 @@ class NotebookPage:
             f"() => {_PANEL} && {_PANEL}.sessionContext"
             f" && {_PANEL}.sessionContext.kernelDisplayStatus === 'idle'",
             timeout=timeout * 1000)
+        self.page.evaluate(_RECORD_KERNEL_JS)
         self.timings["open"] = time.perf_counter() - start
+
+    def kernel_messages(self) -> list[str]:
+        """The kernel's last messages (sent and received), oldest first; [] if unknown."""
+        try:
+            return self.page.evaluate("() => window.__nnkitKernelLog || []")
+        except Exception as error:  # the page itself may be stuck or gone
+            return [f"(could not read the kernel's messages: {error})"]
 
     def run_all(self, timeout: float = 180.0) -> dict:
         """Run > Run All Cells from the menu bar; wait until every cell has run or one failed.
@@ -149,7 +175,8 @@ class NotebookPage:
                 break
             self.page.wait_for_timeout(400)
         else:
-            raise TimeoutError(f"the notebook was still running after {timeout:.0f} s: {state}")
+            raise TimeoutError(f"the notebook was still running after {timeout:.0f} s: {state}\n"
+                               "the kernel's last messages:\n" + "\n".join(self.kernel_messages()))
         self.timings["run all"] = time.perf_counter() - start
         return state
 

@@ -26,6 +26,11 @@ exclude_patterns = ["_build", "**/.ipynb_checkpoints", "README.md"]
 html_static_path = ["_static"]
 
 # -- notebooks ------------------------------------------------------------------------------
+# MyST-NB runs the notebooks through nbclient in this process: poll the kernel's sockets in
+# slices, or a missed wake-up now and then stalls a cell until its timeout (nnkit/course/kernels.py).
+from nnkit.course.kernels import patch_missed_wakeups  # noqa: E402
+
+patch_missed_wakeups()
 nb_execution_mode = "force"          # every build runs every notebook on the current code
 nb_execution_timeout = 180           # seconds per cell; a notebook takes under 30 s in all
 nb_execution_raise_on_error = True   # an error in a notebook fails the build

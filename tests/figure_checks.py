@@ -1,7 +1,4 @@
-"""Checks every lecture's figures and widgets share: labelled axes, live redraws that are fast."""
-import time
-
-import numpy as np
+"""Checks every lecture's figures and widgets share: labelled axes, live redraws that change."""
 from matplotlib.figure import Figure
 
 
@@ -16,37 +13,22 @@ def assert_labelled(fig):
             f"axes titled {ax.get_title()!r} lacks an axis label: x={ax.get_xlabel()!r}, y={ax.get_ylabel()!r}"
 
 
-def exercise(live, changes, timing_control=None, timing_values=(), limit=0.15):
-    """Set controls as a student would: every change must change the picture, and the median
-    redraw (``update`` plus the PNG) must stay under ``limit`` seconds.
+def exercise(live, changes, control=None, values=()):
+    """Set controls as a student would: every change must change the picture.
 
     Parameters
     ----------
     changes : dict or list of dict
         A dict is applied one control at a time; a list, one dict at a time.
-    timing_control, timing_values
-        Further redraws of one control, timed with the others.
+    control, values
+        Further changes of one control, each of which must change the picture too.
 
-    A redraw's cost is this process's CPU time, which is what a student's otherwise idle
-    kernel waits for; the wall clock (``live.last_seconds``, in the message) also counts
-    whatever else a shared test machine runs.
-
-    Returns
-    -------
-    float
-        The median CPU seconds of a redraw.
+    How long a redraw takes is measured by ``make bench`` (``benchmarks/course.py``), never
+    asserted here: a slower or busier machine must not fail the tests.
     """
     steps = [{k: v} for k, v in changes.items()] if isinstance(changes, dict) else list(changes)
-    steps += [{timing_control: value} for value in timing_values]
-    cpu, wall = [], []
+    steps += [{control: value} for value in values]
     for step in steps:
         before = live.png()
-        start = time.process_time()
         live.set(**step)
-        cpu.append(time.process_time() - start)
-        wall.append(live.last_seconds)
         assert live.png() != before, f"setting {step} did not change the picture"
-    median = float(np.median(cpu))
-    assert median < limit, (f"median redraw {1e3 * median:.0f} ms of CPU over {len(cpu)} redraws "
-                            f"(wall clock {1e3 * np.median(wall):.0f} ms); keep it under {1e3 * limit:.0f} ms")
-    return median

@@ -57,7 +57,7 @@ def test_interleave_times_every_contender_every_round():
     times = speed.interleave(steps, seconds=0.05, rounds=3)
     assert set(times) == set(steps)
     for name, t in times.items():
-        assert len(t) == 3 and all(0 < s < 1 for s in t), f"{name}: {t}"
+        assert len(t) == 3 and all(np.isfinite(s) and s > 0 for s in t), f"{name}: {t}"
 
 
 def test_fit_speed_reports_epochs_per_second():
@@ -122,10 +122,10 @@ live = Live(fig, update, {"a": float_slider(0.5, 0.0, 1.0, 0.1, "a")})"""
                                  "language": "python"}
     nbformat.write(nb, path)
     result = course.run_notebook(path, timeout=120, probe_reps=2)
-    assert 0 < result["seconds"] < 120, result
+    assert result["seconds"] > 0, result
     [row] = result["rows"]
     assert row["name"] == "__main__.update" and row["problem"] == "", row
-    assert set(row["controls"]) == {"a"} and 0 < row["worst"] < 10, row
+    assert set(row["controls"]) == {"a"} and np.isfinite(row["worst"]) and row["worst"] > 0, row
 
 
 def test_time_import_measures_a_fresh_interpreter():

@@ -1,5 +1,4 @@
 """Optimisers against their published algorithms, fit's bookkeeping, reproducibility, learning."""
-import time
 
 import numpy as np
 import pytest
@@ -144,17 +143,14 @@ def test_xor_with_a_2_8_1_tanh_net():
     assert h.loss[-1] < 0.05 < h.loss[0]
 
 
-def test_spirals_to_95_percent_in_a_few_seconds():
+def test_spirals_to_95_percent():
     X, Y = nk.data.spirals(300, classes=3, rng=0)
     net = nk.MLP([2, 64, 3], activation="relu", rng=0)
-    start = time.process_time()  # CPU time: a loaded CI machine stretches only the wall clock
     h = nk.fit(net, nk.SoftmaxCrossEntropyLoss(), X, Y, epochs=300, batch_size=32,
                optimizer=nk.Adam(net.parameters(), lr=0.01), rng=0)
-    seconds = time.process_time() - start
     accuracy = np.mean(net.forward(X).argmax(axis=1) == Y)
     assert accuracy >= 0.95, f"training accuracy {accuracy:.3f} on spirals, want >= 0.95"
     assert h.loss[-1] < h.loss[0] / 10, f"loss went from {h.loss[0]:.3f} to only {h.loss[-1]:.3f}"
-    assert seconds < 5.0, f"took {seconds:.2f} s of CPU, want a few seconds"
 
 
 def test_progress_is_quiet_when_not_interactive(capsys):

@@ -376,33 +376,27 @@ def test_browser_hooks():
     assert "application/vnd.jupyter.widget-view+json" in bundle
 
 
-def test_at_least_20_redraws_per_second_for_2_8_8_1_on_200_points():
-    """A redraw: one chunk of training, the figures updated, the three PNGs rendered.
+def test_every_frame_trains_one_chunk_and_sends_new_pictures():
+    """A frame: one chunk of training, the figures updated, the pictures sent.
 
-    Timed by this process's CPU time, so that other jobs on a shared CI machine do not
-    count against it; the wall-clock rate is in the message for comparison.
+    How many frames a second that gives is measured by ``make bench``, not asserted here.
     """
     pg = Playground(Config(layers=2, units=8, n=200, epochs=1000))
     assert pg.experiment.config.sizes == [2, 8, 8, 1] and pg.experiment.config.n == 200
-    for _ in range(3):  # warm caches (fonts, text layout)
-        pg.frame()
-    cpu, wall = [], []
-    for _ in range(30):
-        c, w = time.process_time(), time.perf_counter()
-        pg.frame()
-        cpu.append(time.process_time() - c)
-        wall.append(time.perf_counter() - w)
-    rate = 1.0 / np.median(cpu)
-    assert rate >= 20, (
-        f"{rate:.1f} redraws per second of CPU time (median {1000 * np.median(cpu):.1f} ms); "
-        f"wall clock {1.0 / np.median(wall):.1f}/s; expected at least 20")
+    for _ in range(5):
+        epoch, before = pg.experiment.epoch, {n: im.value for n, im in pg.images.items()}
+        entry = pg.frame()
+        assert pg.experiment.epoch == pytest.approx(epoch + 1), "a frame should train one epoch"
+        assert entry["epoch"] == pytest.approx(epoch + 1) == pg.experiment.last["epoch"]
+        assert pg.images["loss"].value != before["loss"], "the loss picture should change every frame"
+    assert len(pg.frame_seconds) == 5 and pg.frames_per_second > 0
 
 
-def test_control_changes_redraw_in_under_150_ms_for_2_8_8_1_on_200_points():
+def test_control_changes_build_a_new_experiment_and_redraw_it():
     """A control that builds a new experiment redraws by moving the figures' artists.
 
-    Each change is timed by this process's CPU time, from setting the control's value
-    to the new pictures being sent, and must change the pictures it should.
+    Each change must change the pictures it should, and the result must be what a new
+    playground draws. Its speed is measured by ``make bench``.
     """
     pg = Playground(Config(layers=2, units=8, n=200, epochs=1000))
     changes = [("dataset", "xor", "circles"), ("noise", 0.25, 0.1), ("seed", 3, 0),
@@ -412,14 +406,11 @@ def test_control_changes_redraw_in_under_150_ms_for_2_8_8_1_on_200_points():
     for name, value, back in changes[:3]:  # warm caches (fonts, text layout)
         pg.controls[name].value = value
         pg.controls[name].value = back
-    cpu = collections.defaultdict(list)
     for _ in range(2):
         for name, value, back in changes:
             for v in (value, back):
                 exp, before = pg.experiment, {n: im.value for n, im in pg.images.items()}
-                c = time.process_time()
                 pg.controls[name].value = v
-                cpu[name].append(time.process_time() - c)
                 assert getattr(pg.experiment.config, name) == v and pg.error is None
                 assert pg.experiment is not exp, f"{name} should build a new experiment"
                 if name != "batch_norm":  # untrained, batch norm's running statistics change nothing
@@ -432,10 +423,6 @@ def test_control_changes_redraw_in_under_150_ms_for_2_8_8_1_on_200_points():
     for name in Dashboard.NAMES:
         diff = np.abs(pixels(pg.images[name].value) - pixels(fresh.images[name].value)).max(axis=2)
         assert np.mean(diff > 2) < 1e-3, f"{name}: {np.sum(diff > 2)} pixels differ from a new playground"
-    medians = {name: np.median(times) for name, times in cpu.items()}
-    slow = {name: f"{1000 * m:.0f} ms" for name, m in medians.items() if m >= 0.15}
-    assert not slow, f"control changes slower than 150 ms of CPU time (median): {slow}"
-    assert np.median(sum(cpu.values(), [])) < 0.15
 
 
 # ---------------------------------------------------------------- the loop in a real kernel
@@ -477,13 +464,15 @@ def test_pause_works_in_a_real_kernel():
                   "print(pg.buttons['train'].model_id, pg.buttons['pause'].model_id, "
                   "pg.images['loss'].model_id)").split()
         click(ids[0])
-        deadline = time.perf_counter() + 1.5
-        while time.perf_counter() < deadline:  # what the kernel sends while no cell runs
+        # What the kernel sends while no cell runs. How fast it sends is for `make bench`;
+        # here only that it does, within a bound no machine should need (it never hangs).
+        deadline = time.perf_counter() + 60
+        while updates[ids[2]] < 3 and time.perf_counter() < deadline:
             try:
                 note(kc.get_iopub_msg(timeout=0.1))
             except queue.Empty:
                 pass
-        assert updates[ids[2]] >= 3, f"the loss image was sent {updates[ids[2]]} times in 1.5 s of training"
+        assert updates[ids[2]] >= 3, f"the loss image was sent {updates[ids[2]]} times in 60 s of training"
         # This cell runs between two frames: the kernel answers while training.
         epoch = float(run("print(pg.experiment.epoch if pg.running else -1)"))
         assert epoch >= 2, f"training did not run in the background (epoch {epoch})"

@@ -1,0 +1,75 @@
+"""The playground's speed: frames per second while training, and the redraw after a control change.
+
+Both are CPU time of this process (what a student's otherwise idle kernel spends), the
+playground built headless as the tests build it. ``tests/test_playground.py`` checks what
+a frame and a control change do; how long they take is measured only here.
+"""
+from __future__ import annotations
+
+import collections
+import time
+
+import numpy as np
+
+FRAME_RATE = 20.0          # frames per second, at least
+CONTROL_SECONDS = 0.150    # median redraw after a control change, at most
+
+# (control, a new value, the value to go back to): each change builds a new experiment.
+CHANGES = [("dataset", "xor", "circles"), ("noise", 0.25, 0.1), ("seed", 3, 0),
+           ("layers", 3, 2), ("units", 5, 8), ("activation", "relu", "tanh"),
+           ("init", "he", "xavier"), ("batch_norm", True, False),
+           ("loss", "squared error", "cross-entropy"), ("train_fraction", 0.6, 0.5)]
+
+
+def _playground():
+    from nnkit.widgets.playground import Config, Playground
+
+    return Playground(Config(layers=2, units=8, n=200, epochs=100_000))
+
+
+def frame_rate(frames: int = 30) -> dict:
+    """Frames per second (one chunk of training, the figures moved, the PNGs sent), 2-8-8-1 on 200 points."""
+    pg = _playground()
+    for _ in range(3):  # warm caches (fonts, text layout)
+        pg.frame()
+    cpu = []
+    for _ in range(frames):
+        start = time.process_time()
+        pg.frame()
+        cpu.append(time.process_time() - start)
+    return {"sizes": pg.experiment.config.sizes, "fps": 1.0 / float(np.median(cpu))}
+
+
+def control_changes(rounds: int = 2) -> dict:
+    """Median CPU seconds of the redraw after each control change, by control."""
+    pg = _playground()
+    for name, value, back in CHANGES[:3]:  # warm caches
+        pg.controls[name].value = value
+        pg.controls[name].value = back
+    cpu = collections.defaultdict(list)
+    for _ in range(rounds):
+        for name, value, back in CHANGES:
+            for v in (value, back):
+                start = time.process_time()
+                pg.controls[name].value = v
+                cpu[name].append(time.process_time() - start)
+    return {name: float(np.median(times)) for name, times in cpu.items()}
+
+
+def table(checks: list, quick: bool = False) -> list[str]:
+    """Markdown rows; appends ``(target, value, limit)`` to ``checks`` (frame rate as seconds per frame)."""
+    rate = frame_rate(10 if quick else 30)
+    changes = control_changes(1 if quick else 2)
+    sizes = "-".join(map(str, rate["sizes"]))
+    ok = rate["fps"] >= FRAME_RATE
+    lines = ["| what | measured | target |", "|---|---:|---|",
+             f"| frames per second while training, {sizes} on 200 points | {rate['fps']:.0f} | "
+             f"≥ {FRAME_RATE:.0f} {'✓' if ok else '✗'} |"]
+    checks.append((f"playground frames per second, {sizes} (as seconds per frame)",
+                   1.0 / rate["fps"], 1.0 / FRAME_RATE))
+    for name, seconds in sorted(changes.items(), key=lambda item: -item[1]):
+        ok = seconds <= CONTROL_SECONDS
+        lines.append(f"| redraw after changing `{name}` (median ms) | {seconds * 1e3:.0f} | "
+                     f"≤ {CONTROL_SECONDS * 1e3:.0f} {'✓' if ok else '✗'} |")
+        checks.append((f"playground control {name}", seconds, CONTROL_SECONDS))
+    return lines
