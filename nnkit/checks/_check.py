@@ -98,8 +98,8 @@ class Outcome:
         The innermost function of the student's code the error came from.
     warnings : list
         The warnings issued during the call (``.category`` and ``.message`` each).
-    changed : list of str
-        The names of the array arguments it changed in place.
+    changed : dict
+        The array arguments it changed in place: name -> (after the call, before it).
     forbidden : list of str
         The forbidden functions it called, outermost first.
     """
@@ -108,7 +108,7 @@ class Outcome:
     error: BaseException | None = None
     where: str | None = None
     warnings: list = field(default_factory=list)
-    changed: list = field(default_factory=list)
+    changed: dict = field(default_factory=dict)
     forbidden: list = field(default_factory=list)
 
 
@@ -291,8 +291,8 @@ class Check:
                 got, error = fn(*args, **kwargs), None
             except (Exception, SystemExit) as exc:  # the student's bug, judged below
                 got, error = None, exc
-        changed = [name for name, (now, before) in pristine.items()
-                   if now.shape != before.shape or not np.array_equal(now, before, equal_nan=True)]
+        changed = {name: (now, before) for name, (now, before) in pristine.items()
+                   if now.shape != before.shape or not np.array_equal(now, before, equal_nan=True)}
         return Outcome(got, error, _raised_in(error) if error is not None else None,
                        list(caught), changed, hits[:1])
 

@@ -38,6 +38,8 @@ import tempfile
 import time
 import warnings
 
+import numpy as np
+
 from . import _wire
 
 __all__ = ["SandboxUnavailable", "SessionError", "SessionTimeout", "SessionLost", "Session",
@@ -523,6 +525,7 @@ class Session:
     def _result(self, reply) -> dict:
         try:
             value = _wire.decode(reply.get("value"))
+            changed = _changed(reply.get("changed"))
         except _wire.WireError as err:
             self.close()
             raise SessionLost(f"its process sent a value the grader cannot accept ({err})") from None
@@ -531,9 +534,26 @@ class Session:
                 "where": (error or {}).get("where") if isinstance((error or {}).get("where"), str) else None,
                 "warnings": [_warning(w) for w in list(reply.get("warnings") or [])[:20]
                              if isinstance(w, dict)],
-                "changed": [str(c)[:100] for c in list(reply.get("changed") or [])[:20]],
+                "changed": changed,
                 "forbidden": [str(f)[:200] for f in list(reply.get("forbidden") or [])[:10]],
                 "printed": str(reply.get("printed", ""))[:4000]}
+
+
+def _changed(pairs) -> dict:
+    """``{name: (after, before)}`` of the inputs changed in place (placeholders when the
+    arrays were too large to send back)."""
+    out = {}
+    for item in list(pairs or [])[:20]:
+        if not (isinstance(item, list) and len(item) == 2):
+            raise _wire.WireError("malformed list of changed inputs")
+        name, pair = str(item[0])[:100], item[1]
+        arrays = None
+        if isinstance(pair, list) and len(pair) == 2:
+            arrays = tuple(_wire.decode(p) for p in pair)
+        if arrays is None or not all(isinstance(a, np.ndarray) for a in arrays):
+            arrays = (np.array([np.nan]), np.array([0.0]))
+        out[name] = arrays
+    return out
 
 
 class _Warned:
