@@ -27,6 +27,7 @@ import pytest
 
 from nnkit.course import _wire, sandbox
 from nnkit.course.__main__ import main
+from nnkit.course.view import build_view
 from nnkit.course.grade import CELL_LIMIT, NO_SANDBOX_NOTE, clean_cell, feedback_names
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -331,7 +332,7 @@ def test_a_daemon_dies_with_its_sandbox_even_without_the_process_filter(tmp_path
     """The PID namespace is the second line: with the seccomp filter off, a double-forked
     daemon is started, and killing the session kills it."""
     token = f"nnkit-daemon-{uuid.uuid4().hex}"
-    view = sandbox.build_view(tmp_path / "view")
+    view = build_view(tmp_path / "view")
     session = sandbox.Session(view, bwrap=sandbox.check_bubblewrap(), seccomp=False)
     session.start(time.monotonic() + 60)
     code = ("import os, sys, time\n"
@@ -350,7 +351,7 @@ def test_a_daemon_dies_with_its_sandbox_even_without_the_process_filter(tmp_path
 
 @needs_bwrap
 def test_the_sandbox_sees_no_grader_files_and_cannot_create_processes(tmp_path):
-    view = sandbox.build_view(tmp_path / "view", ["nnkit.functional.softmax"])
+    view = build_view(tmp_path / "view", ["nnkit.functional.softmax"])
     with sandbox.Session(view, bwrap=sandbox.check_bubblewrap()) as session:
         session.start(time.monotonic() + 60)
         code = ("import os, subprocess\n"

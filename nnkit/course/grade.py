@@ -152,16 +152,13 @@ def grade(paths, solutions, *, timeout: float = 60.0, jobs: int | None = None,
 
 
 def _build_views(directory, known) -> None:
-    from nnkit import checks
-
-    from . import sandbox as sb
+    from .view import build_view
 
     for task_list in known.values():
         for task in task_list:
             check = _check_of(task)
             forbidden = check.forbidden if check is not None else []
-            sb.build_view(os.path.join(directory, _view_name(task)), forbidden)
-    del checks
+            build_view(os.path.join(directory, _view_name(task)), forbidden)
 
 
 def _view_name(task: Task) -> str:

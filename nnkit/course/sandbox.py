@@ -3,7 +3,7 @@
 :class:`Session` starts ``python`` inside a Linux namespace sandbox built with bubblewrap
 (``bwrap``): no network, a new PID namespace (the submission sees only its own processes,
 and all of them die with the sandbox), a read-only view of the Python environment and of
-a *view* of nnkit (:func:`build_view`), a private writable ``/tmp`` of limited size, and
+a *view* of nnkit (:func:`nnkit.course.view.build_view`), a private writable ``/tmp`` of limited size, and
 nothing else of the machine: not the solutions, not the grader's files, not the other
 submissions, not any home folder. Limits on memory (``RLIMIT_AS``), CPU time, file size
 and open files are set before bubblewrap starts; a seccomp filter refuses to create
@@ -20,7 +20,6 @@ grader's user can.
 """
 from __future__ import annotations
 
-import ast
 import builtins
 import errno
 import json
@@ -41,15 +40,13 @@ import warnings
 import numpy as np
 
 from . import _wire
+from .view import build_view, stub_modules
 
 __all__ = ["SandboxUnavailable", "SessionError", "SessionTimeout", "SessionLost", "Session",
-           "RemoteFunction", "ForbiddenUse", "SubmissionRaised", "build_view", "check_bubblewrap",
-           "CORE"]
+           "RemoteFunction", "ForbiddenUse", "SubmissionRaised", "build_view", "check_bubblewrap"]
 
 # The modules of nnkit a submission may use. Everything else (checks, course, the lecture
 # helpers, drawing and widgets) is left out of the view and replaced by stand-ins.
-from nnkit.checks._forbid import CORE  # noqa: E402 - one list for the checks and the view
-NNKIT = pathlib.Path(__file__).resolve().parents[1]
 VIEW_MOUNT = "/nnkit-view"
 INSTALL = ("bubblewrap is needed to grade untrusted notebooks: install it with "
            "`apt-get install bubblewrap` (Debian, Ubuntu) or `dnf install bubblewrap` (Fedora), "
@@ -86,107 +83,6 @@ class SubmissionRaised(Exception):
     def __init__(self, type_name, message):
         super().__init__(message)
         self.type_name = type_name
-
-
-# ------------------------------------------------------------------ the view of nnkit
-def _qualname_node(tree, qualname):
-    nodes = tree.body
-    found = None
-    for part in qualname.split("."):
-        found = next((n for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef,
-                                                         ast.ClassDef)) and n.name == part), None)
-        if found is None:
-            return None
-        nodes = found.body
-    return found
-
-
-def _raising_body(node, path):
-    doc = node.body[:1] if (node.body and isinstance(node.body[0], ast.Expr)
-                            and isinstance(getattr(node.body[0], "value", None), ast.Constant)
-                            and isinstance(node.body[0].value.value, str)) else []
-    # __import__, not a module global: a copy of this source exec'd elsewhere raises too
-    sandbox = ast.Call(ast.Name("__import__", ast.Load()), [ast.Constant("_nnkit_sandbox")], [])
-    call = ast.Call(ast.Attribute(sandbox, "forbidden", ast.Load()), [ast.Constant(path)], [])
-    node.body = doc + [ast.Raise(call, None)]
-
-
-def _forbidden_targets(paths):
-    """``{file below nnkit/: [(qualname, or None for the whole module; dotted path)]}`` for the
-    forbidden names that live in nnkit's core (the view leaves every other module out)."""
-    import inspect
-
-    from nnkit.checks import _forbid
-
-    targets: dict[str, list] = {}
-    for path in paths:
-        _, _, obj = _forbid.resolve(path)  # a name that does not resolve is an error in the check
-        if isinstance(obj, type(sys)):
-            source, qualname = obj.__file__, None
-        else:
-            func = inspect.unwrap(getattr(obj, "__func__", obj))
-            source, qualname = inspect.getsourcefile(func), func.__qualname__
-        try:
-            rel = pathlib.Path(source).resolve().relative_to(NNKIT)
-        except (TypeError, ValueError):
-            raise ValueError(f"the forbidden name {path!r} is not defined in nnkit") from None
-        if rel.parts[0].removesuffix(".py") in CORE:
-            targets.setdefault(rel.as_posix(), []).append((qualname, path))
-    return targets
-
-
-def _transform(source: str, targets) -> str:
-    tree = ast.parse(source)
-    for qualname, path in targets:
-        if qualname is None:  # the whole module is forbidden: every function and method
-            for node in ast.walk(tree):
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    _raising_body(node, f"{path}.{node.name}")
-            continue
-        node = _qualname_node(tree, qualname)
-        if node is None or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            raise ValueError(f"cannot find {qualname} to forbid {path}")
-        _raising_body(node, path)
-    return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
-
-
-def stub_modules() -> dict:
-    """The modules of nnkit left out of the view, with why: ``{"nnkit.checks": "check", ...}``."""
-    out = {}
-    for entry in sorted(NNKIT.iterdir()):
-        name = entry.stem if entry.suffix == ".py" else entry.name
-        if name in CORE or name.startswith((".", "__pycache__")):
-            continue
-        if entry.is_dir() and not (entry / "__init__.py").exists():
-            continue
-        if entry.suffix not in (".py", "") or (entry.suffix == "" and not entry.is_dir()):
-            continue
-        out[f"nnkit.{name}"] = {"checks": "check", "course": "grader"}.get(name, "lecture")
-    return out
-
-
-def build_view(directory, forbidden=()) -> pathlib.Path:
-    """Write the sandbox's read-only view into ``directory``: nnkit's core, with the bodies of
-    the ``forbidden`` functions replaced by a ``raise``, and the sandbox's own modules."""
-    directory = pathlib.Path(directory)
-    targets = _forbidden_targets(forbidden)
-    for source in sorted(NNKIT.rglob("*.py")):
-        rel = source.relative_to(NNKIT)
-        if rel.parts[0].removesuffix(".py") not in CORE or "__pycache__" in rel.parts:
-            continue
-        text = source.read_text(encoding="utf-8")
-        if rel.as_posix() in targets:
-            text = _transform(text, targets.pop(rel.as_posix()))
-        out = directory / "nnkit" / rel
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-    if targets:  # pragma: no cover - every core file was visited above
-        raise ValueError(f"forbidden functions in files the view misses: {sorted(targets)}")
-    own = directory / "_nnkit_sandbox"
-    own.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(pathlib.Path(__file__).with_name("_sandbox.py"), own / "__init__.py")
-    shutil.copyfile(pathlib.Path(__file__).with_name("_wire.py"), own / "_wire.py")
-    return directory
 
 
 # ------------------------------------------------------------------ bubblewrap
