@@ -261,7 +261,7 @@ class Session:
         except SessionError as err:
             tail = self._stderr_tail()
             self._starting = False
-            self.close()
+            self.close(graceful=False)
             raise type(err)(f"the sandbox did not start: {err}. {tail}") from None
         self._starting = False
         if reply.get("op") != "ready":
@@ -276,8 +276,19 @@ class Session:
         except (OSError, ValueError, AttributeError):
             return ""
 
-    def close(self) -> None:
-        """Kill the sandbox and everything in it; idempotent."""
+    def close(self, graceful: bool = True) -> None:
+        """End the sandbox and everything in it; idempotent.
+
+        The sandbox is asked to exit first (so its CPU time is accounted to the grader),
+        then its process group is killed whatever it answered; with the sandbox's first
+        process, the kernel kills every process left in its PID namespace.
+        """
+        if graceful and self.proc is not None and self._fds and self.proc.poll() is None:
+            try:
+                _wire.send(self._fds[0], {"op": "exit"})
+                self.proc.wait(timeout=1.0)
+            except (OSError, _wire.WireError, subprocess.TimeoutExpired):
+                pass
         if self.proc is not None:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
@@ -316,21 +327,21 @@ class Session:
         try:
             _wire.send(self._fds[0], message)
         except (OSError, _wire.WireError) as err:
-            self.close()
+            self.close(graceful=False)
             raise SessionLost(self._death(f"could not send to it ({err})")) from None
 
     def _receive(self, deadline):
         try:
             return _wire.receive(self._fds[1], deadline)
         except TimeoutError:
-            self.close()
+            self.close(graceful=False)
             raise SessionTimeout("did not finish in time") from None
         except (EOFError, OSError) as err:
             why = self._death(str(err))
-            self.close()
+            self.close(graceful=False)
             raise SessionLost(why) from None
         except _wire.WireError as err:
-            self.close()
+            self.close(graceful=False)
             raise SessionLost(f"its process sent what the grader cannot accept ({err})") from None
 
     def _death(self, fallback):
@@ -370,7 +381,7 @@ class Session:
                 current = reply.get("index")
                 continue
             if reply.get("op") != "defined":
-                self.close()
+                self.close(graceful=False)
                 raise SessionLost("its process answered out of turn")
             notes = [str(n)[:500] for n in reply.get("notes", [])][:50]
             kinds = {str(k): str(v)[:100] for k, v in dict(reply.get("functions", {})).items()}
@@ -394,7 +405,7 @@ class Session:
             if op == "callback":
                 self._callback(reply, callables)
                 continue
-            self.close()
+            self.close(graceful=False)
             raise SessionLost("its process answered out of turn")
 
     def _callback(self, request, callables):
@@ -423,7 +434,7 @@ class Session:
             value = _wire.decode(reply.get("value"))
             changed = _changed(reply.get("changed"))
         except _wire.WireError as err:
-            self.close()
+            self.close(graceful=False)
             raise SessionLost(f"its process sent a value the grader cannot accept ({err})") from None
         error = reply.get("error")
         return {"value": value, "error": _error(error) if error else None,
