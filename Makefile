@@ -18,7 +18,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test test-unit test-notebooks test-lowest test-browser test-nbgrader site bench bench-grading release clean
+.PHONY: lab test test-unit test-notebooks test-lowest test-browser test-nbgrader site bench bench-grading release clean mutants
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ test-unit: $(STAMP)
 
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_NOTEBOOKS) -q lectures solutions exercises
+
+# Mutation testing of the exercise checks: every small wrong edit of a solution (a sign, a
+# transpose, an axis, a float32 cast, an off-by-one slice, ...) must lose its mark, or be
+# listed as equivalent in tests/mutants.py. About 20 seconds.
+mutants: $(STAMP)
+	$(BIN)/python tests/mutants.py
 
 # The unit tests and the notebooks with the lowest versions pyproject.toml allows: a fresh
 # .venv-lowest, every direct dependency pinned to its lower bound (.ci/lowest_constraints.py).

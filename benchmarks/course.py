@@ -1,7 +1,7 @@
 """The course's own timings: widget callbacks, notebooks, ``import nnkit``.
 
-Widget builders are found, not listed: every public function or class of a module in
-``nnkit/widgets/`` (``live.py`` aside) that can be called without arguments and gives a
+Widget builders are found, not listed: every public function or class of a lecture's
+``nnkit/lectures/lNN_<name>/widgets.py`` that can be called without arguments and gives a
 widget with ``controls``. Each control is moved to new values as a student would, and
 the redraw (``update`` plus the PNG the notebook shows) is read from
 ``live.last_seconds``. Builders that need arguments (recorded training runs, say) are
@@ -25,12 +25,17 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOK_DIRS = ("lectures", "solutions", "exercises")
 
 __all__ = [
-    "widget_builders", "moves", "time_controls", "summarise", "time_widgets", "probe_widgets",
+    "is_lecture_widget_module", "widget_builders", "moves", "time_controls", "summarise", "time_widgets", "probe_widgets",
     "notebooks", "time_notebook", "run_notebook", "time_import",
 ]
 
 
-def widget_builders(package: str = "nnkit.widgets"):
+def is_lecture_widget_module(name: str) -> bool:
+    """Whether ``name`` is a lecture's widget module, ``nnkit.lectures.lNN_<name>.widgets``."""
+    return name.startswith("nnkit.lectures.") and name.endswith(".widgets")
+
+
+def widget_builders(package: str = "nnkit.lectures"):
     """``(qualified name, builder or None, problem)`` for every candidate builder.
 
     Candidates are the public functions and classes of each module (a module's
@@ -39,14 +44,12 @@ def widget_builders(package: str = "nnkit.widgets"):
     comes back with the reason, so the report lists it instead of silently leaving it
     out (the lectures' own instances of those are timed by :func:`probe_widgets`).
     """
-    from nnkit.widgets import Live
+    from nnkit.viz.live import Live
 
     folder = ROOT / package.replace(".", "/")
     found = []
-    for path in sorted(folder.glob("*.py")):
-        if path.stem in ("__init__", "live"):
-            continue
-        name = f"{package}.{path.stem}"
+    for path in sorted(folder.glob("*/widgets.py")):
+        name = f"{package}.{path.parent.name}.{path.stem}"
         try:
             module = importlib.import_module(name)
         except Exception as err:  # a module being written right now
@@ -114,7 +117,7 @@ def time_controls(widget, reps: int = 3) -> dict:
     change, its redraw included. Returns ``{"controls": {name: [s, ...]}, "skipped": [name, ...]}``;
     buttons appear as ``"<name> button"``.
     """
-    from nnkit.widgets import Live
+    from nnkit.viz.live import Live
 
     is_live, calls = isinstance(widget, Live), []
     if is_live:
@@ -165,7 +168,7 @@ def summarise(name: str, timed: dict, build: float = math.nan) -> dict:
 
 
 def time_widgets(reps: int = 3) -> list:
-    """One row per builder found in ``nnkit/widgets`` (see :func:`summarise`)."""
+    """One row per builder found in the lectures' ``widgets.py`` (see :func:`summarise`)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -194,14 +197,14 @@ def probe_widgets(reps: int = 3) -> list:
     """
     import gc
 
-    from nnkit.widgets import Live
+    from nnkit.viz.live import Live
 
     rows = []
     for obj in gc.get_objects():
         if isinstance(obj, Live):
             update = obj.update
             name = f"{update.__module__}.{update.__qualname__.split('.<locals>')[0]}"
-        elif str(getattr(type(obj), "__module__", "")).startswith("nnkit.widgets.") \
+        elif is_lecture_widget_module(str(getattr(type(obj), "__module__", ""))) \
                 and hasattr(obj, "controls") and hasattr(obj, "redraw"):
             name = f"{type(obj).__module__}.{type(obj).__name__}"
         else:

@@ -22,7 +22,7 @@ CHANGES = [("dataset", "xor", "circles"), ("noise", 0.25, 0.1), ("seed", 3, 0),
 
 
 def _playground():
-    from nnkit.widgets.playground import Config, Playground
+    from nnkit.lectures.l08_playground.widgets import Config, Playground
 
     return Playground(Config(layers=2, units=8, n=200, epochs=100_000))
 

@@ -86,7 +86,7 @@ def fit_table(seconds: float, rounds: int) -> list[str]:
 def _widget_rows(rows, checks: list, where: str = "") -> list[str]:
     lines = []
     for row in rows:
-        short = row["name"].removeprefix("nnkit.widgets.")
+        short = row["name"].removeprefix("nnkit.lectures.")
         label = f"`{short}`" + (f" ({where})" if where else "")
         build = f"{row['build'] * 1e3:.0f}" if not math.isnan(row.get("build", math.nan)) else "–"
         if row["problem"]:
@@ -116,7 +116,7 @@ WIDGET_HEADER = [
 def widget_table(reps: int, checks: list) -> list[str]:
     rows = course.time_widgets(reps)
     if not rows:
-        return ["No widget builders found in `nnkit/widgets/`."]
+        return ["No widget builders found in `nnkit/lectures/*/widgets.py`."]
     return WIDGET_HEADER + _widget_rows(rows, checks)
 
 
@@ -151,7 +151,7 @@ def notebook_tables(reps: int, checks: list) -> list[str]:
 def import_table(repeat: int, checks: list) -> list[str]:
     lines = ["| import (fresh interpreter) | median ms | min ms | target |",
              "|---|---:|---:|---|"]
-    for module in ("nnkit", "nnkit.plots", "nnkit.widgets"):
+    for module in ("nnkit", "nnkit.viz", "nnkit.viz.live"):
         times = course.time_import(module, repeat)
         target = ""
         if module == "nnkit":  # the core: numpy only, fast

@@ -2,9 +2,10 @@
 
 ``import nnkit as nk`` gives the layers, losses, optimisers, ``fit``, gradient
 checking, and the modules ``nk.functional``, ``nk.init``, ``nk.data`` and
-``nk.preprocess``. The drawing helpers (``nnkit.plots``, ``nnkit.widgets``), the
-exercise checks (``nnkit.checks``) and the instructor tooling (``nnkit.course``)
-are imported on their own, so the core needs numpy alone.
+``nk.preprocess``. The shared drawing machinery (``nnkit.viz``), each lecture's
+room (``nnkit.lectures.lNN_<name>``), the exercise checks (``nnkit.checks``) and the
+instructor tooling (``nnkit.course``) are imported on their own, so the core needs
+numpy alone.
 """
 from . import data, functional, init, preprocess
 from .gradcheck import gradcheck, numerical_gradient, relative_error

@@ -5,7 +5,9 @@ definitions, exactly as the grader extracts them), so these tests hold the check
 the course's own code; planted mistakes are one-line edits of that code.
 """
 import contextlib
+import copy
 import io
+import linecache
 import pathlib
 
 import nbformat
@@ -35,8 +37,11 @@ def functions(path, *replacements, extra=""):
     cells, notes = definitions(nb)
     assert not notes, notes
     ns = {}
-    for _, code in cells:
-        exec(compile(code, str(path), "exec"), ns)
+    for index, code in cells:
+        # As in Jupyter, the source stays readable, so a warning can quote the student's line.
+        filename = f"<{path.stem} cell {index}>"
+        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+        exec(compile(code, filename, "exec"), ns)
     return ns
 
 
@@ -46,7 +51,9 @@ def check_of(task):
 
 def test_every_task_has_a_check_and_names_are_unique():
     all_tasks = [t for p in SOLUTIONS for t in tasks(nbformat.read(p, as_version=4))]
-    assert len(SOLUTIONS) == 7, [p.name for p in SOLUTIONS]
+    lectures = sorted(f"lecture{p.name[:2]}" for p in SOLUTIONS)
+    assert lectures and lectures == sorted(checks.LECTURES), \
+        f"one solution notebook per checks module: notebooks {lectures}, checks {sorted(checks.LECTURES)}"
     names = [t.name for t in all_tasks]
     assert len(names) == len(set(names)), f"task names repeat across notebooks: {names}"
     assert sorted(names) == sorted(checks.all_checks()), "every check is used by exactly one task"
@@ -128,7 +135,7 @@ PLANTED = [
      "return float(np.sum(log_sum - Z[np.arange(n), y]))", "the 1/n is missing"),
     ("06_classifiers_cross_entropy", "cross_entropy",
      "m = Z.max(axis=1)\n    log_sum = m + np.log(np.exp(Z - m[:, None]).sum(axis=1))",
-     "log_sum = np.log(np.exp(Z).sum(axis=1))", "logsumexp"),
+     "log_sum = np.log(np.exp(Z).sum(axis=1))", "the exponent overflowed: log(sum(exp(z)))"),
     ("06_classifiers_cross_entropy", "cross_entropy_grad", "return G / n", "return G", "1/n is missing"),
     ("06_classifiers_cross_entropy", "bce_gradient", "r = (a - y) / len(X)",
      "r = (a - y) * a * (1 - a) / len(X)", "quadratic cost's gradient"),
@@ -149,15 +156,53 @@ PLANTED = [
     ("07_training_practice", "random_search",
      "params = {name: 10 ** rng.uniform(np.log10(lo), np.log10(hi))",
      "params = {name: rng.uniform(lo, hi)", "uniform between lo and hi"),
+    # the review's gaps: each lost its marks without the right message, or passed
+    ("06_classifiers_cross_entropy", "softmax", "shifted = Z - Z.max(axis=1, keepdims=True)",
+     "shifted = Z - Z.max()", "largest logit of the whole batch"),
+    ("06_classifiers_cross_entropy", "cross_entropy_grad", "shifted = Z - Z.max(axis=1, keepdims=True)",
+     "shifted = Z - Z.max()", "largest logit of the whole batch"),
+    ("06_classifiers_cross_entropy", "cross_entropy", "m = Z.max(axis=1)",
+     "m = np.full(len(Z), Z.max())", "largest logit of the whole batch"),
+    ("06_classifiers_cross_entropy", "softmax", "e.sum(axis=1, keepdims=True)", "e.sum(axis=1)",
+     "keepdims=True"),
+    ("03_gradient_descent", "numerical_gradient", "grad = np.zeros(x.shape)",
+     "h = 1e-6\n    grad = np.zeros(x.shape)", "h is ignored"),
+    ("07_training_practice", "random_search", "if value < best_value:", "if value <= best_value:",
+     "on a tie"),
+    ("04_backpropagation", "output_error", "return (Yhat - Y) / len(Y)",
+     "return (Yhat - Y) / (2 * len(Y))", "divided by 2n"),
+    ("02_universal_approximation", "convergence_rate",
+     "slope, _ = np.polyfit(np.log(Ns), np.log(errors), 1)",
+     "slope = np.mean(np.diff(np.log(errors)) / np.diff(np.log(Ns)))", "telescopes"),
+    ("07_training_practice", "init_weights",
+     "return rng.standard_normal((fan_out, fan_in)) * np.sqrt(gain / fan_in)",
+     "scale = np.sqrt(2 / (fan_in + fan_out)) if method == 'xavier' else np.sqrt(gain / fan_in)\n"
+     "    return rng.standard_normal((fan_out, fan_in)) * scale", "original Xavier"),
+    ("07_training_practice", "batchnorm_backward", "dgamma = (dY * xhat).sum(axis=0)",
+     "dgamma = (dY * xhat).mean(axis=0)", "dgamma averages"),
+    ("07_training_practice", "pca_whiten", "return Xc @ U / np.sqrt(lam + eps)",
+     "return Xc @ U / np.sqrt(lam)", "eps is missing or ignored"),
+    ("04_backpropagation", "tanh_network_gradients", "delta = (1 - h ** 2) * (eps @ W2)",
+     "delta = h * (1 - h) * (eps @ W2)", "sigmoid's pattern"),
+    ("04_backpropagation", "two_layer_gradients",
+     "delta = hidden_error(eps, W2, e1)\n    return delta.T @ X, delta.sum(axis=0), dW2, db2",
+     "delta = hidden_error(eps, W2, e1)\n    return X.T @ delta, delta.sum(axis=0), dW2, db2",
+     "dW1 is transposed"),
+    ("01_forward_pass", "two_layer_forward", "return dense_forward(hidden, W2, b2)",
+     "return hidden @ W2 + b2", "W2 is used transposed (W1 is right)"),
+    ("03_gradient_descent", "sgd_epoch",
+     "for start in range(0, len(X), batch_size):\n        batch = order[start:start + batch_size]",
+     "for batch in np.array_split(order, -(-len(X) // batch_size)):", "np.array_split"),
 ]
 
 
 @pytest.mark.parametrize("notebook, task, old, new, says", PLANTED,
-                         ids=[f"{p[1]}:{p[4][:24]}" for p in PLANTED])
+                         ids=[f"{p[1]}:{(p[4] or p[3])[:24]}" for p in PLANTED])
 def test_planted_mistake_fails_with_its_message(notebook, task, old, new, says):
     ns = functions(ROOT / "solutions" / f"{notebook}.ipynb", (old, new))
     report = checks.all_checks()[task].run(ns[task])
     assert not report.passed and report.points == 0, report.text
+    says = says or "It looks like this mistake"
     assert says in report.message, f"expected {says!r} in:\n{report.message}"
 
 
@@ -207,6 +252,8 @@ def test_calling_nnkits_own_implementation_earns_nothing(task, code):
     report = checks.all_checks()[task].run(ns[task])
     assert not report.passed and report.points == 0 and report.status == FORBIDDEN, report.text
     assert "nnkit's own" in report.message and "earns no marks" in report.message
+    if "Whiten" in code:  # named as the student wrote it, not after the base class
+        assert "Whiten" in report.message and "Center" not in report.message, report.message
     # the real functions are back in place afterwards
     assert nk.functional.softmax.__module__ == "nnkit.functional"
     assert not hasattr(nk.functional.softmax, "__nnkit_forbidden__")
@@ -318,3 +365,31 @@ def test_checks_import_only_numpy_and_nnkit_core():
             "print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+# ------------------------------------------------------------------ every listed mistake
+def _every_mistake():
+    return [(task, i) for task, check in checks.all_checks().items()
+            for i in range(len(check.mistakes))]
+
+
+def _without_forbidden(check):
+    # A mistake's own code may call nnkit (F.softmax(Z, axis=0)); here only its message matters.
+    bare = copy.copy(check)
+    bare.forbidden = []
+    return bare
+
+
+@pytest.mark.parametrize("task, index", _every_mistake(),
+                         ids=[f"{t}-{i}" for t, i in _every_mistake()])
+def test_every_listed_mistake_is_named_on_the_visible_cases(task, index):
+    check = checks.all_checks()[task]
+    mistake = check.mistakes[index]
+
+    def planted(*args, **kwargs):
+        return mistake.compute(*args, **kwargs)
+
+    report = _without_forbidden(check).run(planted)
+    assert not report.passed, f"{task}: the mistake {mistake.message!r} passes every visible case"
+    assert mistake.message in report.message, (
+        f"{task}: planted {mistake.message!r}\nbut the check said: {report.message}")

@@ -246,7 +246,7 @@ def test_every_attack_of_the_review_fails_in_one_batch(tmp_path, listener):
         put(name, _notebook(f"{A06}.ipynb", {"cross_entropy": source}))
     # a lecture helper that computes the answer (01's count_parameters)
     put("lecture_helper", _notebook(f"{A01}.ipynb", {"count_parameters":
-        "from nnkit.forward import parameter_count\n"
+        "from nnkit.lectures.l01_forward_pass.compute import parameter_count\n"
         "def count_parameters(sizes):\n    return parameter_count(sizes)"}), A01)
     # malformed notebooks: each its own row with a reason
     put("bad_json", None, raw=b'{"cells": [')

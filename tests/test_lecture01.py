@@ -8,9 +8,7 @@ from hypothesis import given, strategies as st
 
 import nnkit as nk
 from figure_checks import assert_labelled, exercise
-from nnkit import forward
-from nnkit.plots import forward_pass as figures
-from nnkit.widgets import forward_pass as widgets
+from nnkit.lectures.l01_forward_pass import compute as forward, figures, widgets
 
 CORNERS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 TRUTH = {"or": [0, 1, 1, 1], "nand": [1, 1, 1, 0], "and": [0, 0, 0, 1]}

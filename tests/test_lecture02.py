@@ -4,9 +4,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import nnkit as nk
-from nnkit import approximation as approx
-from nnkit.plots import approximation as figures
-from nnkit.widgets import approximation as widgets
+from nnkit.lectures.l02_universal_approximation import compute as approx, figures, widgets
 
 from figure_checks import assert_labelled, exercise
 

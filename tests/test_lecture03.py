@@ -1,4 +1,4 @@
-"""Lecture 03 (gradient descent): nnkit.descent, its figures and its widgets."""
+"""Lecture 03 (gradient descent): its computing helpers, figures and widgets."""
 import warnings
 
 import numpy as np
@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 import nnkit as nk
 from figure_checks import assert_labelled, exercise
-from nnkit import descent
-from nnkit.plots import descent as P
-from nnkit.widgets import descent as WD
+from nnkit.lectures.l03_gradient_descent import compute as descent
+from nnkit.lectures.l03_gradient_descent import figures as P
+from nnkit.lectures.l03_gradient_descent import widgets as WD
 
 
 # --- the plane ---------------------------------------------------------------------------

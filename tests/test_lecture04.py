@@ -1,4 +1,4 @@
-"""Lecture 04 (back-propagation): the training records and data of nnkit.descent, figures, widgets."""
+"""Lecture 04 (back-propagation): its training records and data, figures and widgets."""
 import copy
 
 import numpy as np
@@ -7,9 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nnkit as nk
-from nnkit import descent
-from nnkit.plots import backprop as P
-from nnkit.widgets import backprop as WB
+from nnkit.lectures.l04_backpropagation import compute as backprop
+from nnkit.lectures.l04_backpropagation import figures as P
+from nnkit.lectures.l04_backpropagation import widgets as WB
 
 from figure_checks import assert_labelled, exercise
 
@@ -17,31 +17,31 @@ from figure_checks import assert_labelled, exercise
 # --- data with a known conditional mean ----------------------------------------------------
 
 def test_noisy_sine_shapes_and_mean():
-    X, Y, mean = descent.noisy_sine(4000, noise=0.3, rng=0)
+    X, Y, mean = backprop.noisy_sine(4000, noise=0.3, rng=0)
     assert X.shape == Y.shape == mean.shape == (4000, 1)
     assert np.all(np.diff(X[:, 0]) >= 0) and X.min() >= 0 and X.max() <= 1
     assert np.allclose(mean, np.sin(2 * np.pi * X))
     assert abs(np.std(Y - mean) - 0.3) < 0.02 and abs(np.mean(Y - mean)) < 0.02
-    assert np.array_equal(descent.noisy_sine(10, rng=3)[1], descent.noisy_sine(10, rng=3)[1])
+    assert np.array_equal(backprop.noisy_sine(10, rng=3)[1], backprop.noisy_sine(10, rng=3)[1])
 
 
 @pytest.mark.parametrize("kind", ["normal", "skewed"])
 def test_noisy_targets_have_the_stated_mean_and_spread(kind):
-    y = descent.noisy_targets(200_000, noise=0.7, kind=kind, mean=1.5, rng=0)
+    y = backprop.noisy_targets(200_000, noise=0.7, kind=kind, mean=1.5, rng=0)
     assert y.shape == (200_000, 1)
     assert abs(y.mean() - 1.5) < 0.01 and abs(y.std() - 0.7) < 0.01
 
 
 def test_noisy_targets_rejects_unknown_kind():
     with pytest.raises(ValueError, match="kind must be 'normal' or 'skewed'"):
-        descent.noisy_targets(5, kind="uniform")
+        backprop.noisy_targets(5, kind="uniform")
 
 
 @given(st.integers(1, 50), st.integers(0, 100))
 def test_constant_losses_is_minimised_at_the_mean(n, seed):
-    y = descent.noisy_targets(n, 1.0, rng=seed)
+    y = backprop.noisy_targets(n, 1.0, rng=seed)
     c = np.array([y.mean() - 0.1, y.mean(), y.mean() + 0.1])
-    losses = descent.constant_losses(y, c)
+    losses = backprop.constant_losses(y, c)
     assert losses.shape == (3,) and losses.argmin() == 1
     assert np.allclose(losses, 0.5 * ((c - y.mean()) ** 2 + y.var()))
 
@@ -52,7 +52,7 @@ def test_snapshots_record_the_run():
     X, Y = nk.data.semicircle_parabola(20, rng=0)
     net = nk.MLP([2, 3, 2], activation="sigmoid", rng=1)
     start = [p.value.copy() for p in net.parameters()]
-    record = descent.snapshots(net, nk.MSELoss(), X, Y, epochs=12, every=4, lr=0.5)
+    record = backprop.snapshots(net, nk.MSELoss(), X, Y, epochs=12, every=4, lr=0.5)
     assert record["epoch"].tolist() == [0, 4, 8, 12]
     assert record["output"].shape == (4, 20, 2) and record["loss"].shape == (4,)
     for a, b in zip(record["params"][0], start):
@@ -67,7 +67,7 @@ def test_snapshots_record_the_run():
 def test_two_layer_errors_are_the_lecture_quantities():
     X, Y = nk.data.semicircle_parabola(15, rng=2)
     net = nk.MLP([2, 5, 2], activation="sigmoid", rng=2)
-    q = descent.two_layer_errors(net, nk.MSELoss(), X, Y)
+    q = backprop.two_layer_errors(net, nk.MSELoss(), X, Y)
     W1, b1, W2, b2 = (p.value for p in net.parameters())
     e1 = X @ W1.T + b1
     h = nk.functional.sigmoid(e1)
@@ -85,19 +85,19 @@ def run():
     X, Y = nk.data.semicircle_parabola(24, rng=0)
     net = nk.MLP([2, 4, 2], activation="sigmoid", rng=1)
     start = copy.deepcopy(net)
-    record = descent.snapshots(net, nk.MSELoss(), X, Y, epochs=60, every=5, lr=0.5)
+    record = backprop.snapshots(net, nk.MSELoss(), X, Y, epochs=60, every=5, lr=0.5)
     return start, record, X, Y
 
 
 def test_every_figure_is_labelled(run):
     start, record, X, Y = run
-    y = descent.noisy_targets(100, rng=0)
+    y = backprop.noisy_targets(100, rng=0)
     c = np.linspace(-3, 5, 50)
-    Xs, Ys, mean = descent.noisy_sine(50, rng=0)
+    Xs, Ys, mean = backprop.noisy_sine(50, rng=0)
     x = np.linspace(0, 2, 30)
-    q = descent.two_layer_errors(start, nk.MSELoss(), X, Y)
+    q = backprop.two_layer_errors(start, nk.MSELoss(), X, Y)
     figures = [
-        P.mse_of_constant(y[:, 0], c, descent.constant_losses(y, c)),
+        P.mse_of_constant(y[:, 0], c, backprop.constant_losses(y, c)),
         P.conditional_mean(Xs, Ys, mean, Xs, mean),
         P.total_vs_partial(x, x**3 + x**4, x + 1, 1.0, 7.0, 1.0),
         P.semicircle(X, Y, record["output"][0]),

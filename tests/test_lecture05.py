@@ -1,4 +1,4 @@
-"""Lecture 05 (nonlinearities): nnkit.neuron, nnkit.plots.activations, nnkit.widgets.activations."""
+"""Lecture 05 (nonlinearities): its computing helpers, figures and widgets."""
 import warnings
 
 import numpy as np
@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 import nnkit as nk
 from figure_checks import assert_labelled, exercise
-from nnkit import neuron
-from nnkit.plots import activations as P
-from nnkit.widgets import activations as W
+from nnkit.lectures.l05_nonlinearities import compute as neuron
+from nnkit.lectures.l05_nonlinearities import figures as P
+from nnkit.lectures.l05_nonlinearities import widgets as W
 
 F = nk.functional
 finite = st.floats(-6, 6, allow_nan=False)

@@ -1,4 +1,4 @@
-"""Lecture 06 (classifiers and cross-entropy): neuron.logit_costs, nnkit.plots.classifiers, nnkit.widgets.classifiers."""
+"""Lecture 06 (classifiers and cross-entropy): logit_costs, its figures and widgets."""
 
 import numpy as np
 import pytest
@@ -7,20 +7,21 @@ from hypothesis import strategies as st
 
 import nnkit as nk
 from figure_checks import assert_labelled, exercise
-from nnkit import neuron
-from nnkit.plots import classifiers as P
-from nnkit.widgets import classifiers as W
+from nnkit.lectures.l05_nonlinearities import compute as neuron
+from nnkit.lectures.l06_classifiers_cross_entropy import compute
+from nnkit.lectures.l06_classifiers_cross_entropy import figures as P
+from nnkit.lectures.l06_classifiers_cross_entropy import widgets as W
 
 F = nk.functional
 
 
-# ---------------------------------------------------------------- neuron.logit_costs
+# ---------------------------------------------------------------- compute.logit_costs
 
 @given(z=st.floats(-12, 12, allow_nan=False), y=st.sampled_from([0.0, 0.3, 1.0]))
 def test_logit_costs_slopes_match_centred_differences(z, y):
     h = 1e-6
-    costs = neuron.logit_costs([z], y)
-    up, down = neuron.logit_costs([z + h], y), neuron.logit_costs([z - h], y)
+    costs = compute.logit_costs([z], y)
+    up, down = compute.logit_costs([z + h], y), compute.logit_costs([z - h], y)
     for cost, (C, slope) in costs.items():
         numeric = (up[cost][0] - down[cost][0]) / (2 * h)
         assert np.allclose(slope, numeric, rtol=1e-5, atol=1e-8), f"{cost}: dC/dz {slope} vs {numeric} at z = {z}"
@@ -29,17 +30,17 @@ def test_logit_costs_slopes_match_centred_differences(z, y):
 def test_logit_costs_formulas():
     z = np.linspace(-10, 10, 201)
     a = F.sigmoid(z)
-    costs = neuron.logit_costs(z, 1.0)
+    costs = compute.logit_costs(z, 1.0)
     C, slope = costs["quadratic"]
     assert np.allclose(C, (a - 1) ** 2 / 2) and np.allclose(slope, (a - 1) * a * (1 - a))
     C, slope = costs["cross_entropy"]
     assert np.allclose(C, -np.log(a)) and np.allclose(slope, a - 1), "CE slope should be a - y"
     assert np.all(costs["cross_entropy"][0] >= 0), "cross-entropy is never negative"
-    assert np.isfinite(neuron.logit_costs([-1000.0, 1000.0], 1.0)["cross_entropy"][0]).all()
+    assert np.isfinite(compute.logit_costs([-1000.0, 1000.0], 1.0)["cross_entropy"][0]).all()
 
 
 def test_quadratic_slope_vanishes_where_cross_entropy_does_not():
-    costs = neuron.logit_costs([8.0], 0.0)  # confidently wrong
+    costs = compute.logit_costs([8.0], 0.0)  # confidently wrong
     assert abs(costs["quadratic"][1][0]) < 1e-3 < 0.99 < costs["cross_entropy"][1][0]
 
 
@@ -80,7 +81,7 @@ def test_classifiers_titles_carry_the_accuracies():
 def test_logit_explorer():
     live = W.logit_explorer(z=2.0, y=0)
     exercise(live, [{"z": -3.0}, {"y": 1}, {"z": 5.5}, {"z": 0.0}, {"y": 0}])
-    expected = neuron.logit_costs([0.0], 0)
+    expected = compute.logit_costs([0.0], 0)
     for cost in neuron.COSTS:
         assert np.allclose(live.result[cost], expected[cost]), f"{cost}: the widget should draw logit_costs"
 

@@ -1,4 +1,4 @@
-"""Lecture 07 (training in practice): the experiments module, its figures and its widgets."""
+"""Lecture 07 (training in practice): its computing helpers, figures and widgets."""
 
 import numpy as np
 import pytest
@@ -8,9 +8,9 @@ from matplotlib.figure import Figure
 
 import nnkit as nk
 from figure_checks import exercise
-from nnkit import experiments as ex
-from nnkit.plots import practice as pp
-from nnkit.widgets import practice as wp
+from nnkit.lectures.l07_training_practice import compute as ex
+from nnkit.lectures.l07_training_practice import figures as pp
+from nnkit.lectures.l07_training_practice import widgets as wp
 
 
 @pytest.fixture(scope="module")

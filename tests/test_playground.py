@@ -11,10 +11,10 @@ import pytest
 from PIL import Image
 
 import nnkit as nk
-from nnkit import playground as P
-from nnkit.playground import Config, Experiment
-from nnkit.plots.playground import Dashboard, compare_surfaces, history_figure, png
-from nnkit.widgets.playground import CSS_CLASSES, Playground
+from nnkit.lectures.l08_playground import compute as P
+from nnkit.lectures.l08_playground.compute import Config, Experiment
+from nnkit.lectures.l08_playground.figures import Dashboard, compare_surfaces, history_figure, png
+from nnkit.lectures.l08_playground.widgets import CSS_CLASSES, Playground
 
 
 def pixels(data: bytes) -> np.ndarray:
@@ -459,7 +459,7 @@ def test_pause_works_in_a_real_kernel():
         kc.shell_channel.send(kc.session.msg("comm_msg", content))
 
     try:
-        ids = run("from nnkit.widgets.playground import Playground\n"
+        ids = run("from nnkit.lectures.l08_playground.widgets import Playground\n"
                   "pg = Playground(epochs=1000)\n"
                   "print(pg.buttons['train'].model_id, pg.buttons['pause'].model_id, "
                   "pg.images['loss'].model_id)").split()

@@ -83,3 +83,26 @@ def test_every_dependency_has_a_lower_bound_that_make_test_lowest_pins():
         lower = re.search(r">=([^,]+)", bound)
         assert lower, f"{requirement!r} states no lower bound (>=)"
         assert pins.get(name) == lower.group(1), f"{name}: pinned {pins.get(name)!r}, bound {bound!r}"
+
+
+ROOMS = sorted(p for p in (ROOT / "nnkit" / "lectures").glob("l[0-9][0-9]_*") if p.is_dir())
+
+
+def test_every_lecture_has_its_room_and_every_room_its_lecture():
+    notebooks = {p.stem for p in (ROOT / "lectures").glob("*.ipynb")}
+    rooms = {p.name[1:] for p in ROOMS if len(list(p.glob("*.py"))) > 1}  # beyond __init__.py
+    assert rooms <= notebooks, f"rooms without a lecture notebook: {sorted(rooms - notebooks)}"
+    for room in ROOMS:
+        init = room / "__init__.py"
+        assert init.exists(), f"{room.name} has no __init__.py"
+        assert init.read_text().lstrip().startswith('"""'), \
+            f"{room.name}/__init__.py needs a docstring saying what the room holds"
+
+
+@pytest.mark.parametrize("room", [p for p in ROOMS if (p / "compute.py").exists()], ids=lambda p: p.name)
+def test_compute_modules_draw_nothing(room):
+    module = f"nnkit.lectures.{room.name}.compute"
+    code = (f"import sys, {module}; "
+            "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'IPython', 'PIL') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", f"{module} imported {out.stdout.strip()}: compute is numpy only"

@@ -10,26 +10,35 @@ A report says "passed", "not implemented yet", or which case fails, by how much 
 which known mistake it looks like (a missing 1/n, a transposed W, a forgotten
 sigma', an overflowing exponent, a wrong sign, a silent broadcast). A task answered
 by calling nnkit's own implementation of the very thing it asks for earns nothing.
+Tasks compute in float64: a float32 answer is refused with a message naming the dtype and
+the tolerance, and a numpy warning (an overflow in ``exp``) fails the task with an
+explanation of which operation warned, why, and how to avoid it.
 ``check.run(fn)`` returns the :class:`Report` without printing; the grader
 (``nnkit-course grade``) uses it. This package needs numpy and nnkit only.
 """
-from . import lecture01, lecture02, lecture03, lecture04, lecture05, lecture06, lecture07
+import importlib
+import pkgutil
+import re
+
 from ._check import Case, Check, CheckFailed, Mistake, Outcome, RemoteError
 from ._report import Report
 
+# Every module lectureNN.py here, imported and bound as ``checks.lectureNN``: adding a
+# lecture's checks is adding its file.
 LECTURES = {
-    "lecture01": lecture01, "lecture02": lecture02, "lecture03": lecture03,
-    "lecture04": lecture04, "lecture05": lecture05, "lecture06": lecture06,
-    "lecture07": lecture07,
+    info.name: importlib.import_module(f"{__name__}.{info.name}")
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name)
+    if re.fullmatch(r"lecture\d\d", info.name)
 }
+globals().update(LECTURES)
 
-__all__ = ["Check", "Case", "Mistake", "Outcome", "RemoteError", "CheckFailed", "Report", "LECTURES", "all_checks", *LECTURES]
+
+def tasks_of(module) -> dict[str, Check]:
+    """The checks a lecture's module defines, by task name, in the order it defines them."""
+    return {name: obj for name, obj in vars(module).items()
+            if isinstance(obj, Check) and obj.task == name}
 
 
 def all_checks() -> dict[str, Check]:
     """Every task's check by name, e.g. ``all_checks()["softmax"]``."""
-    found = {}
-    for module in LECTURES.values():
-        for name in module.__all__:
-            found[name] = getattr(module, name)
-    return found
+    return {name: check for module in LECTURES.values() for name, check in tasks_of(module).items()}

@@ -34,7 +34,8 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _forbid
-from ._compare import difference, fmt
+from ._compare import difference, fmt, wrong_dtype
+from ._feedback import explain_warning, inputs_text, rounding_note, sentence
 from ._report import FAILED, FORBIDDEN, NOT_IMPLEMENTED, PASSED, Report
 
 __all__ = ["Case", "Mistake", "Fresh", "Check", "Outcome", "RemoteError", "CheckFailed", "seeded"]
@@ -77,10 +78,16 @@ class Case:
 
 @dataclass
 class Mistake:
-    """A known wrong answer: ``compute`` gives it from the case's arguments."""
+    """A known wrong answer: ``compute`` gives it from the case's arguments.
+
+    ``warns``, if given, is text that a numpy warning raised by the student's call must
+    contain for the mistake to be named (two mistakes can give the same inf, one by an
+    overflow in ``exp``, the other by ``log(0)``).
+    """
 
     compute: Callable
     message: str
+    warns: str | None = None
 
 
 @dataclass
@@ -183,18 +190,21 @@ class Check:
         the reference, for tasks whose answer is not unique (statistics, signs).
     diagnose : callable, optional
         ``diagnose(got, case) -> str or None``: a known mistake recognised by a test
-        other than equality with a wrong answer (tried before ``mistakes``).
+        other than equality with a wrong answer (tried after ``mistakes``).
+    align : callable, optional
+        ``align(got, want) -> got``: undo a freedom of the answer before comparing
+        (an eigenvector's sign), for the reference and for each mistake alike.
     points : float
     """
 
     def __init__(self, task, reference, cases, mistakes=(), forbidden=(), *, rtol=1e-7,
                  atol=1e-10, names=None, on_error=None, on_warning=None, compare=None,
-                 diagnose=None, points=1.0, echo_limit=4000):
+                 diagnose=None, align=None, points=1.0, echo_limit=4000):
         self.task, self.reference, self._cases = task, reference, cases
         self.mistakes, self.forbidden = list(mistakes), list(forbidden)
         self.rtol, self.atol, self.names = rtol, atol, names
         self.on_error, self.on_warning, self._compare = on_error, on_warning, compare
-        self._diagnose_extra = diagnose
+        self._diagnose_extra, self.align = diagnose, align
         self.points, self.echo_limit = float(points), echo_limit
         self.seed = zlib.crc32(task.encode())
 
@@ -243,9 +253,9 @@ class Check:
             outcome = self._one(fn, case, echo)
             if outcome is not None:
                 return outcome
-        kinds = "hidden cases" if hidden else "cases"
-        return Report(self.task, True, f"passed all {len(cases)} {kinds}.", PASSED,
-                      self.points, self.points)
+        kind = "hidden case" if hidden else "case"
+        done = f"passed the {kind}." if len(cases) == 1 else f"passed all {len(cases)} {kind}s."
+        return Report(self.task, True, done, PASSED, self.points, self.points)
 
     def _fail(self, message: str, status: str = FAILED) -> Report:
         return Report(self.task, False, message, status, 0.0, self.points)
@@ -313,53 +323,62 @@ class Check:
         if changed:
             return self._fail(
                 f"on {case.label}, your function changed its input {', '.join(changed)} in "
-                f"place. Work on a copy (e.g. `x = x.copy()` or `x = x - m` rather than `x -= m`).")
+                f"place.{rounding_note(changed)} Work on a copy (e.g. `x = x.copy()` or "
+                f"`x = x - m` rather than `x -= m`).")
+        if self._compare is None:
+            dtype = wrong_dtype(got, self._reference_on(case), rtol=self.rtol, names=self.names)
+            if dtype:
+                return self._fail(f"on {case.label}: {dtype}")
         diff = self._difference(got, case)
         warned = [w for w in caught if issubclass(w.category, RuntimeWarning)]
         if diff is None and not warned:
             return None
         if diff is None:
-            advice = self.on_warning or "Compute it in a form that cannot overflow."
-            return self._fail(f"right values on {case.label}, but numpy warned: "
-                              f"{warned[0].message}. {advice}")
+            return self._fail(f"right values on {case.label}, but "
+                              + explain_warning(warned[0], self.on_warning, values_right=True))
         lines = [f"wrong on {case.label}."]
-        targeted = self._diagnose(got, case)
+        targeted = self._diagnose(got, case, [str(w.message) for w in warned])
         if targeted:
             lines.append(f"It looks like this mistake: {targeted}")
-        lines.append(diff[:1].upper() + diff[1:])
+        lines.append(sentence(diff))
         if warned and not targeted:
-            lines.append(f"numpy warned: {warned[0].message}. {self.on_warning or ''}".strip())
-        lines.append(_inputs(case))
+            lines.append(sentence(explain_warning(warned[0], self.on_warning, values_right=False)))
+        lines.append(inputs_text(case, _parameter_names(self.reference)))
         return self._fail(" ".join(line for line in lines if line))
 
     def _difference(self, got, case):
         if self._compare is not None:
             return self._compare(got, case, self._reference_on)
         want = self._reference_on(case)
-        return difference(got, want, rtol=self.rtol, atol=self.atol,
+        return difference(self._aligned(got, want), want, rtol=self.rtol, atol=self.atol,
                           name="your result", names=self.names)
+
+    def _aligned(self, got, want):
+        return got if self.align is None else self.align(got, want)
 
     def _reference_on(self, case: Case, compute=None):
         args, kwargs, _ = _materialise(case)
         return (compute or self.reference)(*args, **kwargs)
 
-    def _diagnose(self, got, case):
+    def _diagnose(self, got, case, warned=()):
         """The message of the first known mistake whose answer equals the student's."""
-        if self._diagnose_extra is not None:
-            found = self._diagnose_extra(got, case)
-            if found:
-                return found
         want = self._reference_on(case)
         for mistake in self.mistakes:
+            if mistake.warns and not any(mistake.warns in w for w in warned):
+                continue
             try:
                 with np.errstate(all="ignore"), warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     wrong = self._reference_on(case, mistake.compute)
             except Exception:  # the mistake does not apply to these shapes
                 continue
-            same_as_right = difference(wrong, want, rtol=self.rtol, atol=self.atol) is None
-            if not same_as_right and difference(got, wrong, rtol=self.rtol, atol=self.atol) is None:
+            same_as_right = difference(self._aligned(wrong, want), want, rtol=self.rtol,
+                                       atol=self.atol) is None
+            if not same_as_right and difference(self._aligned(got, wrong), wrong, rtol=self.rtol,
+                                                atol=self.atol) is None:
                 return mistake.message
+        if self._diagnose_extra is not None:
+            return self._diagnose_extra(got, case)
         return None
 
     def _describe_error(self, exc, case, where=None) -> str:
@@ -400,15 +419,6 @@ def _materialise(case: Case, names=()):
     args = tuple(build(v, names[i]) for i, v in enumerate(case.args))
     kwargs = {k: build(v, k) for k, v in case.kwargs.items()}
     return args, kwargs, pristine
-
-
-def _inputs(case: Case) -> str:
-    def show(value):
-        return value.label if isinstance(value, Fresh) else fmt(value)
-
-    parts = [show(a) for a in case.args] + [f"{k}={show(v)}" for k, v in case.kwargs.items()]
-    text = ", ".join(parts)
-    return f"Inputs: ({text})." if len(text) <= 600 else ""
 
 
 def _short(exc) -> str:

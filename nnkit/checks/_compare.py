@@ -3,6 +3,13 @@
 :func:`difference` returns ``None`` when the results agree, else one sentence that
 names the part that differs (``dW2``), its shape or the worst entry, so the student
 knows where to look.
+
+The float policy: every task computes in float64, numpy's default. A result of another
+floating dtype (float32, float16) is refused with a message naming the dtype and the
+tolerance, whatever its values: float32 keeps about 7 significant digits, which is the
+size of the tolerance, so it would otherwise pass or fail by luck. Integer results are
+accepted where their values are right. Two numbers that differ are always printed with
+enough digits to show the difference.
 """
 from __future__ import annotations
 
@@ -10,14 +17,17 @@ import numbers
 
 import numpy as np
 
-__all__ = ["difference", "shape_hint", "fmt"]
+__all__ = ["difference", "shape_hint", "fmt", "fmt_pair", "dtype_problem", "wrong_dtype"]
 
 
 def fmt(x) -> str:
     """A short, readable rendering of a number or a small array (shapes for large ones)."""
     if isinstance(x, np.ndarray):
         if x.size <= 12:
-            text = np.array2string(x, precision=4, separator=", ", max_line_width=10 ** 6)
+            mags = np.abs(x[np.isfinite(x) & (x != 0)]) if x.dtype.kind == "f" else np.ones(1)
+            plain = bool(mags.size == 0 or (mags.min() >= 1e-3 and mags.max() < 1e6))
+            text = np.array2string(x, precision=4, separator=", ", max_line_width=10 ** 6,
+                                   suppress_small=plain)
             return " ".join(text.split())  # one line, for reports and CSV cells
         return f"array of shape {x.shape}"
     if isinstance(x, (float, np.floating)):
@@ -28,6 +38,57 @@ def fmt(x) -> str:
         return getattr(x, "__name__", "a function")
     text = repr(x)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def fmt_pair(want, got) -> tuple[str, str]:
+    """Two numbers printed with the fewest significant digits (at least 6) that tell them apart."""
+    want, got = float(want), float(got)
+    for digits in range(6, 18):
+        a, b = f"{want:.{digits}g}", f"{got:.{digits}g}"
+        if a != b:
+            return a, b
+    return repr(want), repr(got)
+
+
+_DIGITS = {np.dtype(np.float16): 3, np.dtype(np.float32): 7}
+
+
+def dtype_problem(got, name: str, rtol: float):
+    """A sentence if ``got`` holds floating numbers of a dtype other than float64, else ``None``."""
+    try:
+        dtype = np.asarray(got).dtype
+    except (TypeError, ValueError):
+        return None
+    if dtype.kind == "c":
+        return f"{name} has the complex dtype {dtype}; these tasks work with real numbers (float64)."
+    if dtype.kind != "f" or dtype == np.float64:
+        return None
+    digits = _DIGITS.get(dtype)
+    keeps = f", which keeps about {digits} significant digits" if digits else ""
+    return (f"{name} has dtype {dtype}{keeps}. The tasks compute in float64 (numpy's default) "
+            f"and the check compares with a relative tolerance of {rtol:g}, so a {dtype} "
+            f"answer is refused whatever its values. Remove the cast to {dtype} "
+            f"(`.astype(np.{dtype})`, `dtype=np.{dtype}`) and compute in float64.")
+
+
+def wrong_dtype(got, want, *, rtol: float, name: str = "your result", names=None):
+    """The :func:`dtype_problem` of the first part of ``got`` that has one, else ``None``."""
+    if isinstance(want, tuple) and isinstance(got, (tuple, list)) and len(got) == len(want):
+        for i, (g, w) in enumerate(zip(got, want)):
+            found = wrong_dtype(g, w, rtol=rtol, name=names[i] if names else f"item {i} of {name}")
+            if found:
+                return found
+        return None
+    if isinstance(want, dict) and isinstance(got, dict):
+        for key in want:
+            if key in got:
+                found = wrong_dtype(got[key], want[key], rtol=rtol, name=f"{name}[{key!r}]")
+                if found:
+                    return found
+        return None
+    if isinstance(want, (tuple, dict, bool, np.bool_, numbers.Integral)):
+        return None
+    return dtype_problem(got, name, rtol)
 
 
 def shape_hint(got: tuple, want: tuple) -> str:
@@ -100,8 +161,14 @@ def _integer(got, want: int, name: str):
     value = np.asarray(got)
     if value.size != 1:
         return f"{name} should be a single number; got an array of shape {value.shape}."
+    if value.dtype.kind not in "iu":
+        kind = f"the {value.dtype} number {value.item()!r}" if value.dtype.kind == "f" else _kind(got)
+        return (f"{name} should be a whole number of type int (a count); got {kind}. Count "
+                f"with integers, or convert with int(...).")
     if float(value) != want:
-        return f"{name} should be {want}; got {fmt(value.item())}."
+        got_v = value.item()
+        shown = repr(got_v) if isinstance(got_v, float) else fmt(got_v)
+        return f"{name} should be {want}; got {shown}."
     return None
 
 
@@ -112,6 +179,9 @@ def _array(got, want: np.ndarray, rtol: float, atol: float, name: str):
         arr = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
         return f"{name} should be numeric; got {_kind(got)} that numpy cannot turn into numbers."
+    wrong_dtype = dtype_problem(got, name, rtol)
+    if wrong_dtype:
+        return wrong_dtype
     if want.ndim == 0:
         if arr.size != 1:
             return f"{name} should be a single number; got an array of shape {arr.shape}."
@@ -133,6 +203,14 @@ def _array(got, want: np.ndarray, rtol: float, atol: float, name: str):
     where = np.unravel_index(np.argmax(err), err.shape)
     at = f" at index {tuple(int(i) for i in where)}" if where else ""
     got_v, want_v = arr[where], want[where]
-    return (f"{name} is wrong{at}: expected {fmt(want_v)}, got {fmt(got_v)} "
-            f"(difference {fmt(abs(got_v - want_v))}; {int((~close).sum())} of {close.size} "
-            f"entries differ).")
+    want_s, got_s = fmt_pair(want_v, got_v)
+    count = int((~close).sum())
+    entries = "" if close.size == 1 else (
+        f"; {count} of {close.size} entries differ" if count > 1 else f"; 1 of {close.size} entries differs")
+    text = (f"{name} is wrong{at}: expected {want_s}, got {got_s} "
+            f"(difference {fmt(abs(got_v - want_v))}{entries}).")
+    if np.allclose(arr, want, rtol=3e-6, atol=atol):
+        text += (" The difference is in the 6th to 8th significant digit, the precision of "
+                 "float32: is part of your computation in float32 (an input cast with "
+                 "np.float32 or .astype)? The tasks compute in float64.")
+    return text

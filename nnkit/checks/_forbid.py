@@ -87,7 +87,7 @@ def watch(paths):
     try:
         for path in paths:
             where, original = _bindings(path)
-            wrapper = _recorder(original, path, hits)
+            wrapper = _recorder(original, path, hits, method=isinstance(where[0][0], type))
             for owner, attr in where:
                 had = attr in vars(owner)
                 patched.append((owner, attr, had, vars(owner).get(attr)))
@@ -101,13 +101,18 @@ def watch(paths):
                 delattr(owner, attr)
 
 
-def _recorder(original, path, hits):
+def _recorder(original, path, hits, method=False):
     if isinstance(original, (staticmethod, classmethod)):  # pragma: no cover - none forbidden yet
         raise TypeError(f"{path}: static and class methods are not supported")
+    owner_path, attr = path.rsplit(".", 1)
+    prefix = owner_path.rsplit(".", 1)[0]
 
     @functools.wraps(original)
     def recorded(*args, **kwargs):
-        hits.append(path)
+        # A method is named after the class the student used (Whiten.fit, not Center.fit).
+        used = type(args[0]).__name__ if method and args else None
+        hits.append(f"{prefix}.{used}.{attr}" if used and not path.endswith(f".{used}.{attr}")
+                    else path)
         return original(*args, **kwargs)
 
     recorded.__nnkit_forbidden__ = path

@@ -8,7 +8,6 @@ import nnkit as nk
 
 from ._check import Case, Check, Mistake
 
-__all__ = ["dense_forward", "two_layer_forward", "count_parameters", "xor_network"]
 
 _MATMUL = ("The shapes of a matrix product do not line up. W has shape (n_out, n_in): row k "
            "holds the weights of unit k, and X has one example per row, so a layer computes "
@@ -99,6 +98,20 @@ two_layer_forward = Check(
                 "tanh is used; this network's hidden units are logistic sigmoids."),
         Mistake(lambda X, W1, b1, W2, b2: _sigmoid(X @ W1.T) @ W2.T,
                 "the biases b1 and b2 are missing."),
+        Mistake(lambda X, W1, b1, W2, b2: _sigmoid(X @ W1.T + b1) @ W2 + b2,
+                "W2 is used transposed (W1 is right): W2 has shape (n2, n1), so the output "
+                "layer computes h @ W2.T + b2."),
+        Mistake(lambda X, W1, b1, W2, b2: _sigmoid(X @ W1 + b1) @ W2.T + b2,
+                "W1 is used transposed (W2 is right): W1 has shape (n1, n0), so the hidden "
+                "layer computes X @ W1.T + b1."),
+        Mistake(lambda X, W1, b1, W2, b2: _sigmoid(X @ W1.T + b1) @ W2.T,
+                "the output bias b2 is missing: y_hat = h @ W2.T + b2."),
+        Mistake(lambda X, W1, b1, W2, b2: _sigmoid(X @ W1.T) @ W2.T + b2,
+                "the hidden bias b1 is missing: h = sigma(X @ W1.T + b1)."),
+        Mistake(lambda X, W1, b1, W2, b2: _sigmoid((X @ W1.T + b1) @ W2.T + b2),
+                "sigma is applied to the output instead of the hidden layer: the hidden units "
+                "are sigmoids, h = sigma(X @ W1.T + b1), and the output is linear, "
+                "y_hat = h @ W2.T + b2."),
     ],
     forbidden=["nnkit.Dense.forward", "nnkit.Sequential.forward"],
     on_error=_matmul_advice,
@@ -112,7 +125,8 @@ def _count(sizes):
 
 def _count_cases(rng, hidden):
     fixed = [
-        Case("sizes [2, 3, 1] (the XOR network)", ([2, 3, 1],)),
+        Case("sizes [3, 4, 2]", ([3, 4, 2],)),
+        Case("sizes [2, 2, 1] (the XOR network)", ([2, 2, 1],)),
         Case("sizes [784, 100, 10]", ([784, 100, 10],)),
         Case("sizes [4] (inputs only, no layer)", ([4],)),
         Case("sizes [3, 5, 5, 2]", ([3, 5, 5, 2],)),

@@ -8,7 +8,6 @@ import nnkit as nk
 
 from ._check import Case, Check, Mistake
 
-__all__ = ["sum_of_sigmoids", "staircase", "convergence_rate"]
 
 _sigma = nk.functional.sigmoid
 
@@ -150,7 +149,10 @@ def _rate(Ns, errors):
 
 def _rate_cases(rng, hidden):
     Ns = np.array([2, 4, 8, 16, 32, 64])
+    uneven = np.array([2.0, 3.0, 5.0, 8.0, 20.0, 50.0, 64.0])
     fixed = [
+        Case("noisy errors around 2 / N**1.5 at unevenly spaced N",
+             (uneven, 2.0 / uneven ** 1.5 * np.array([1.2, 0.9, 1.1, 0.8, 1.3, 0.9, 1.1]))),
         Case("errors exactly 3 / N", (Ns, 3.0 / Ns)),
         Case("errors exactly 0.5 / N**2", (Ns, 0.5 / Ns ** 2.0)),
         Case("noisy errors around 2 / N**1.5 (the end points alone mislead)",
@@ -165,12 +167,17 @@ def _rate_cases(rng, hidden):
     return rand if hidden else fixed + rand
 
 
+def _mean_slope(Ns, e):
+    slopes = np.diff(np.log(e)) / np.diff(np.log(np.asarray(Ns, dtype=float)))
+    return float(-np.mean(slopes))
+
+
 def _end_points(Ns, e):
     return float(-np.log(e[-1] / e[0]) / np.log(Ns[-1] / Ns[0]))
 
 
 convergence_rate = Check(
-    "convergence_rate", _rate, _rate_cases, rtol=1e-6,
+    "convergence_rate", _rate, _rate_cases, rtol=1e-9,
     mistakes=[
         Mistake(lambda N, e: -_rate(N, e),
                 "the sign is flipped: the error falls like N**(-p), so the fitted slope is -p and "
@@ -183,7 +190,14 @@ convergence_rate = Check(
                 "a power law is a straight line only on log-log axes: fit log(error) against "
                 "log(N)."),
         Mistake(_end_points,
-                "only the first and last points are used; fit a least-squares line through all "
-                "the points (np.polyfit on the logs)."),
+                "only the first and last points count. (The mean of the slopes between "
+                "consecutive points comes to the same: on evenly spaced log N the slopes' sum "
+                "telescopes to log(e_last / e_first), so the middle points cancel.) Fit one "
+                "least-squares line through all the points (np.polyfit on the logs)."),
+        Mistake(_mean_slope,
+                "this averages the slopes between consecutive points. That sum telescopes, so "
+                "the middle points barely count (on evenly spaced log N they cancel exactly), "
+                "and unevenly spaced points are weighted oddly. Fit one least-squares line "
+                "through all the points (np.polyfit on the logs)."),
     ],
 )

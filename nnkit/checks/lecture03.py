@@ -6,8 +6,6 @@ import numpy as np
 
 from ._check import Case, Check, Mistake, seeded
 
-__all__ = ["numerical_gradient", "gradient_descent", "mse_gradient", "sgd_epoch"]
-
 
 # ------------------------------------------------------------------ numerical_gradient
 def seed_polynomial(v):
@@ -20,6 +18,12 @@ def bowl(v):
     """4 x^2 + y^2, with v = (x, y)."""
     x, y = v
     return 4 * x ** 2 + y ** 2
+
+
+def wavy(v):
+    """exp(x) + y^3, with v = (x, y): not a quadratic, so the step h matters."""
+    x, y = v
+    return np.exp(x) + y ** 3
 
 
 def parabola(v):
@@ -59,8 +63,10 @@ def _forward(f, x, h=1e-6):
 
 def _numgrad_cases(rng, hidden):
     fixed = [
-        Case("the seed's 10x^3y^2 + 5xy^3 + 4x + y at (1, 2), default h",
+        Case("the lecture's 10x^3y^2 + 5xy^3 + 4x + y at (1, 2), default h",
              (seed_polynomial, np.array([1.0, 2.0]))),
+        Case("exp(x) + y^3 at (0.5, 1) with a large h = 0.1: the result depends on h",
+             (wavy, np.array([0.5, 1.0])), {"h": 0.1}),
         Case("4x^2 + y^2 at (1.25, 0) with h = 1e-3 (large enough to tell the formulas apart)",
              (bowl, np.array([1.25, 0.0])), {"h": 1e-3}),
         Case("x^2 + 35x + 12 at x = 3, h = 1e-2", (parabola, np.array([3.0])), {"h": 1e-2}),
@@ -86,6 +92,9 @@ numerical_gradient = Check(
                 "forward differences divided by 2h: use (f(x + h) - f(x - h)) / 2h."),
         Mistake(lambda f, x, h=1e-6: -_centred(f, x, h),
                 "the sign is flipped: (f(x + h) - f(x - h)) / 2h."),
+        Mistake(lambda f, x, h=1e-6: _centred(f, x),
+                "the argument h is ignored: your result is what h = 1e-6 gives, whatever h is "
+                "passed. Use the h your function receives."),
     ],
     forbidden=["nnkit.numerical_gradient", "nnkit.gradcheck"],
 )
@@ -227,6 +236,24 @@ def _epoch(X, y, w, lr, batch_size, rng, *, shuffle=True, keep_last=True, sign=1
     return w
 
 
+def _epoch_split(X, y, w, lr, batch_size, rng):
+    n = len(X)
+    order = rng.permutation(n)
+    w = np.array(w, dtype=float)
+    for idx in np.array_split(order, -(-n // batch_size)):
+        w = w - lr * _mse_grad(X[idx], y[idx], w)
+    return w
+
+
+def _epoch_reshuffled(X, y, w, lr, batch_size, rng):
+    n = len(X)
+    w = np.array(w, dtype=float)
+    for start in range(0, n, batch_size):
+        idx = rng.permutation(n)[start:start + batch_size]
+        w = w - lr * _mse_grad(X[idx], y[idx], w)
+    return w
+
+
 def _epoch_full(X, y, w, lr, batch_size, rng):
     n = len(X)
     rng.permutation(n)
@@ -258,7 +285,7 @@ def _epoch_cases(rng, hidden):
 
 
 sgd_epoch = Check(
-    "sgd_epoch", _epoch, _epoch_cases,
+    "sgd_epoch", _epoch, _epoch_cases, rtol=1e-9,
     mistakes=[
         Mistake(lambda *a: _epoch(*a, shuffle=False),
                 "the examples are visited in their stored order: shuffle first with "
@@ -276,6 +303,13 @@ sgd_epoch = Check(
         Mistake(_epoch_full,
                 "every step uses the gradient of the whole set; a mini-batch step uses only the "
                 "examples of its batch, X[idx] and y[idx]."),
+        Mistake(_epoch_split,
+                "the batches have nearly equal sizes (np.array_split gives 3, 3, 2, 2 for 10 "
+                "examples in batches of 3); cut order into consecutive slices of batch_size, "
+                "order[start:start + batch_size], so that only the last batch is smaller."),
+        Mistake(_epoch_reshuffled,
+                "a fresh permutation is drawn for every batch, so some examples are visited "
+                "twice and others never; shuffle once, before the loop, and slice that one order."),
     ],
     forbidden=["nnkit.fit", "nnkit.SGD.step"],
 )

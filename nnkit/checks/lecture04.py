@@ -1,13 +1,15 @@
 r"""Checks for exercise 04, back-propagation through the two-layer network
 :math:`h = \sigma(X W_1^T + b_1)`, :math:`\hat y = h W_2^T + b_2` with
-:math:`L = \frac{1}{2n}\sum_i \lVert \hat y_i - y_i\rVert^2`."""
+:math:`L = \frac{1}{2n}\sum_i \lVert \hat y_i - y_i\rVert^2`, and the same network with
+tanh hidden units, whose gradients the student derives (the lecture does not write them out)."""
 from __future__ import annotations
+
+import numpy as np
 
 import nnkit as nk
 
 from ._check import Case, Check, Mistake
 
-__all__ = ["output_error", "output_layer_gradients", "hidden_error", "two_layer_gradients"]
 
 _sigma = nk.functional.sigmoid
 
@@ -39,7 +41,7 @@ def _eps(Yhat, Y):
 
 
 def _eps_cases(rng, hidden):
-    fixed = [Case("Yhat and Y of shape (4, 2)", (rng.normal(size=(4, 2)), rng.normal(size=(4, 2)))),
+    fixed = [Case("Yhat and Y of shape (4, 3)", (rng.normal(size=(4, 3)), rng.normal(size=(4, 3)))),
              Case("one output, shape (5, 1)", (rng.normal(size=(5, 1)), rng.normal(size=(5, 1))))]
     rand = [Case(f"random shape ({n}, {K})", (rng.normal(size=(n, K)), rng.normal(size=(n, K))))
             for n, _, _, K in _sizes(rng, hidden)]
@@ -57,6 +59,9 @@ output_error = Check(
         Mistake(lambda Yh, Y: 2 * (Yh - Y) / len(Y),
                 "there is an extra factor 2: the 1/2 in L = 1/(2n) sum ||y_hat - y||^2 cancels "
                 "the 2 from the square."),
+        Mistake(lambda Yh, Y: (Yh - Y) / (2 * len(Y)),
+                "divided by 2n: the 1/2 in L = 1/(2n) sum ||y_hat - y||^2 cancels against the 2 "
+                "that differentiating the square brings down, so epsilon = (y_hat - y) / n."),
         Mistake(lambda Yh, Y: (Yh - Y) / Y.size,
                 "divided by n * K (every entry); divide by n, the number of examples."),
     ],
@@ -123,6 +128,9 @@ hidden_error = Check(
                 "sigma' = h (1 - h) needs h = sigma(e1); you applied it to e1 itself."),
         Mistake(lambda eps, W2, e1: _sigma(e1) * (eps @ W2),
                 "you multiplied by sigma(e1); the derivative is sigma'(e1) = sigma(e1) (1 - sigma(e1))."),
+        Mistake(lambda eps, W2, e1: (1 - np.tanh(e1) ** 2) * (eps @ W2),
+                "this uses tanh'(e1) = 1 - tanh^2(e1); these hidden units are sigmoids, "
+                "sigma'(e1) = sigma(e1) (1 - sigma(e1))."),
         Mistake(lambda eps, W2, e1: _dsigma(e1) * (eps @ W2.T),
                 "W2 is used transposed: eps is (n, K) and W2 is (K, n1), so the error reaches the "
                 "hidden units as eps @ W2."),
@@ -134,12 +142,19 @@ hidden_error = Check(
 
 
 # ------------------------------------------------------------------ two_layer_gradients
-def _backprop(X, Y, W1, b1, W2, b2, *, dsigma=True, scale=True, sign=1.0):
+def _backprop(X, Y, W1, b1, W2, b2, *, dsigma=True, scale=True, sign=1.0, slope=None,
+              db1_mean=False, act=None):
     e1 = X @ W1.T + b1
-    h = _sigma(e1)
+    h = (act or _sigma)(e1)
     eps = sign * (h @ W2.T + b2 - Y) / (len(X) if scale else 1)
-    delta = (_dsigma(e1) if dsigma else 1.0) * (eps @ W2)
-    return delta.T @ X, delta.sum(axis=0), eps.T @ h, eps.sum(axis=0)
+    local = (slope or _dsigma)(e1) if dsigma else 1.0
+    delta = local * (eps @ W2)
+    db1 = delta.mean(axis=0) if db1_mean else delta.sum(axis=0)
+    return delta.T @ X, db1, eps.T @ h, eps.sum(axis=0)
+
+
+def _tanh_slope(e):
+    return 1 - np.tanh(e) ** 2
 
 
 def _backprop_cases(rng, hidden):
@@ -151,9 +166,21 @@ def _backprop_cases(rng, hidden):
     return rand if hidden else fixed + rand
 
 
-def _transposed(*args):
-    dW1, db1, dW2, db2 = _backprop(*args)
+_TRANSPOSED = ("the weight gradients are transposed: each must have its matrix's shape, "
+               "dW2 = eps.T @ h (K, n1) and dW1 = delta.T @ X (n1, n0).")
+_DW1_TRANSPOSED = "dW1 is transposed (dW2 is right): dW1 = delta.T @ X has W1's shape (n1, n0)."
+_DB1_AVERAGED = ("db1 averages delta over the examples; delta already carries the 1/n from eps, "
+                 "so db1 = sum_i delta_i.")
+
+
+def _transposed(*args, **kwargs):
+    dW1, db1, dW2, db2 = _backprop(*args, **kwargs)
     return dW1.T, db1, dW2.T, db2
+
+
+def _dW1_transposed(*args, **kwargs):
+    dW1, db1, dW2, db2 = _backprop(*args, **kwargs)
+    return dW1.T, db1, dW2, db2
 
 
 two_layer_gradients = Check(
@@ -167,8 +194,58 @@ two_layer_gradients = Check(
                 "the signs are flipped: eps = y_hat - y (over n), not y - y_hat; these gradients "
                 "point uphill."),
         Mistake(_transposed,
-                "the weight gradients are transposed: each must have its matrix's shape, "
-                "dW2 = eps.T @ h (K, n1) and dW1 = delta.T @ X (n1, n0)."),
+                _TRANSPOSED),
+        Mistake(_dW1_transposed,
+                _DW1_TRANSPOSED),
+        Mistake(lambda *a: _backprop(*a, db1_mean=True),
+                _DB1_AVERAGED),
+        Mistake(lambda *a: _backprop(*a, slope=_tanh_slope),
+                "delta uses tanh'(e1) = 1 - tanh^2(e1); these hidden units are sigmoids, "
+                "sigma'(e1) = sigma(e1) (1 - sigma(e1))."),
     ],
     forbidden=_FORBID,
+)
+
+
+# ------------------------------------------------------------------ tanh_network_gradients
+def _tanh_backprop(*args, **kwargs):
+    kwargs.setdefault("slope", _tanh_slope)
+    return _backprop(*args, act=np.tanh, **kwargs)
+
+
+def _tanh_as(slope):
+    return lambda *a: _tanh_backprop(*a, slope=slope)
+
+
+tanh_network_gradients = Check(
+    "tanh_network_gradients", _tanh_backprop, _backprop_cases, names=("dW1", "db1", "dW2", "db2"),
+    mistakes=[
+        Mistake(_tanh_as(_dsigma),
+                "delta uses the sigmoid's slope sigma(e1) (1 - sigma(e1)); these hidden units "
+                "are tanh, whose slope is tanh'(e1) = 1 - tanh^2(e1)."),
+        Mistake(_tanh_as(lambda e: np.tanh(e) * (1 - np.tanh(e))),
+                "delta uses h (1 - h), the sigmoid's pattern written with h = tanh(e1); tanh's "
+                "slope is 1 - h^2."),
+        Mistake(_tanh_as(lambda e: 1 - e ** 2),
+                "1 - h^2 needs h = tanh(e1); you squared the excitation e1 itself."),
+        Mistake(_tanh_as(lambda e: 1 - np.tanh(e)),
+                "the square is missing: tanh'(e1) = 1 - tanh^2(e1)."),
+        Mistake(lambda *a: _tanh_backprop(*a, dsigma=False),
+                "tanh'(e1) is missing from delta: the error passes back through each hidden "
+                "unit's slope, delta = (1 - h^2) * (eps @ W2), elementwise."),
+        Mistake(_tanh_as(lambda e: np.cosh(np.clip(e, -700, 700)) ** -1),
+                "the slope 1 / cosh(e1) is missing its square: tanh' = 1 / cosh^2 = 1 - tanh^2."),
+        Mistake(lambda *a: _tanh_backprop(*a, scale=False),
+                "the 1/n is missing: eps = (y_hat - y) / n, because L averages over the examples."),
+        Mistake(lambda *a: _tanh_backprop(*a, sign=-1.0),
+                "the signs are flipped: eps = (y_hat - y) / n, not (y - y_hat) / n; these "
+                "gradients point uphill."),
+        Mistake(lambda *a: _transposed(*a, act=np.tanh, slope=_tanh_slope),
+                _TRANSPOSED),
+        Mistake(lambda *a: _dW1_transposed(*a, act=np.tanh, slope=_tanh_slope),
+                _DW1_TRANSPOSED),
+        Mistake(lambda *a: _tanh_backprop(*a, db1_mean=True),
+                _DB1_AVERAGED),
+    ],
+    forbidden=_FORBID + ["nnkit.Tanh.backward", "nnkit.functional.tanh_grad"],
 )

@@ -9,12 +9,13 @@ import nnkit as nk
 from ._check import Case, Check, Mistake
 from ._compare import difference
 
-__all__ = ["sigmoid", "sigmoid_grad", "tanh_grad", "leaky_relu_grad", "prelu_slope_grad"]
 
 F = nk.functional
 _EXTREMES = np.array([-1000.0, -50.0, -5.0, -0.5, 0.0, 0.5, 5.0, 50.0, 1000.0])
-_OVERFLOW = ("For x = -1000, np.exp(-x) = e^1000 overflows. Use a form that only ever "
-             "exponentiates a non-positive number, e.g. exp(-|x|).")
+_OVERFLOW = ("np.exp overflows for arguments above about 709, and these inputs reach +-1000. "
+             "Exponentiate only numbers that are never positive: z = np.exp(-np.abs(x)), then "
+             "1 / (1 + z) where x >= 0 and z / (1 + z) where x < 0 (np.where may choose "
+             "between these two, since neither overflows anywhere).")
 
 
 def _elementwise_cases(extremes=True, avoid_zero=False):
@@ -45,7 +46,8 @@ sigmoid = Check(
     "sigmoid", F.sigmoid, _elementwise_cases(),
     mistakes=[
         Mistake(_naive_ratio,
-                "exp(x) / (1 + exp(x)) overflows to inf / inf = nan for large x. " + _OVERFLOW),
+                "exp(x) / (1 + exp(x)) overflows for x = 1000: e^1000 = inf, and inf / inf = "
+                "nan. That form is safe only for x < 0. " + _OVERFLOW),
         Mistake(lambda x: 1 / (1 + np.exp(np.asarray(x, dtype=float))),
                 "this is sigma(-x): the sigmoid is 1 / (1 + exp(-x)), rising from 0 to 1."),
         Mistake(lambda x: 1 / (1 - np.exp(-np.asarray(x, dtype=float))),
@@ -98,7 +100,8 @@ tanh_grad = Check(
         Mistake(lambda x: 1 / np.cosh(np.minimum(np.abs(_as(x)), 700)),
                 "1 / cosh(x) is missing its square: tanh' = 1 / cosh^2(x) = 1 - tanh^2(x)."),
     ],
-    on_warning="Use np.tanh, which never overflows, then 1 - t**2.",
+    on_warning=("np.cosh and np.exp overflow for |x| above about 710. Use np.tanh, which never "
+                "overflows: t = np.tanh(x), then 1 - t**2."),
     forbidden=["nnkit.functional.tanh_grad", "nnkit.Tanh.backward"],
 )
 

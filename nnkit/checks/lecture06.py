@@ -8,15 +8,33 @@ import nnkit as nk
 
 from ._check import Case, Check, Mistake
 
-__all__ = ["softmax", "cross_entropy", "cross_entropy_grad", "bce_gradient"]
 
 F = nk.functional
 _UNSTABLE = ("np.exp overflows for logits like 1000. Subtract each row's maximum first: "
              "softmax(z) = softmax(z - max(z)), and every exponent is then <= 0.")
+_KEEPDIMS = ("A reduction over axis 1 without keepdims=True has shape (n,), and numpy lines "
+             "such a vector up with the columns (K of them), not with the rows: Z.max(axis=1) "
+             "and e.sum(axis=1) need keepdims=True, shape (n, 1), to be subtracted from or to "
+             "divide each row.")
+_DIFFERENT_MAXIMA = np.array([[0.0, 1.0, 2.0], [-2000.0, -2001.0, -1999.0]])
+
+
+def _keepdims_advice(exc, case):
+    return _KEEPDIMS if "broadcast" in str(exc) else None
+
+
+def _batch_max_softmax(Z):
+    e = np.exp(Z - Z.max())
+    return e / e.sum(axis=1, keepdims=True)
 
 
 def _logits(rng, n, K, scale=3.0):
     return rng.normal(scale=scale, size=(n, K))
+
+
+def _far_apart(rng, n, K):
+    """Logits whose rows lie thousands apart, so that only a per-row shift keeps them finite."""
+    return _logits(rng, n, K) + rng.normal(scale=2000.0, size=(n, 1))
 
 
 def _sizes(rng, hidden):
@@ -37,20 +55,25 @@ def _naive(Z):
 
 def _softmax_cases(rng, hidden):
     fixed = [
+        Case("3 examples of 3 classes: a row/column mix-up keeps the shape", (_logits(rng, 3, 3),)),
         Case("logits [[1, 2, 3], [0, 0, 0]]", (np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]),)),
         Case("logits of +-1000, where exp overflows if used naively",
              (np.array([[1000.0, 1000.0, -1000.0], [-1000.0, 0.0, 1000.0]]),)),
-        Case("3 examples of 3 classes: a row/column mix-up keeps the shape", (_logits(rng, 3, 3),)),
+        Case("logits [[0, 1, 2], [-2000, -2001, -1999]]: rows with very different maxima",
+             (_DIFFERENT_MAXIMA.copy(),)),
     ]
     rand = [Case(f"random logits ({n}, {K})", (_logits(rng, n, K),)) for n, K in _sizes(rng, hidden)]
+    rand.append(Case("random logits (6, 4), each row shifted by thousands",
+                     (_far_apart(rng, 6, 4),)))
     return rand if hidden else fixed + rand
 
 
 softmax = Check(
     "softmax", _softmax, _softmax_cases,
     mistakes=[
-        Mistake(_naive, "the exponent overflowed: e^1000 is inf and inf / inf is nan. " + _UNSTABLE),
-        Mistake(lambda Z: np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum(axis=1, keepdims=True),
+        Mistake(_naive, "the exponent overflowed: e^1000 is inf and inf / inf is nan. " + _UNSTABLE,
+                warns="overflow"),
+        Mistake(_batch_max_softmax,
                 "subtracting the largest logit of the whole batch is not enough: a row whose "
                 "logits are all far below it underflows to 0 / 0. Subtract each row's own maximum "
                 "(Z.max(axis=1, keepdims=True))."),
@@ -68,6 +91,7 @@ softmax = Check(
                 "own sum."),
     ],
     on_warning=_UNSTABLE,
+    on_error=_keepdims_advice,
     forbidden=["nnkit.functional.softmax", "nnkit.functional.log_softmax",
                "nnkit.functional.logsumexp", "nnkit.Softmax.forward"],
 )
@@ -86,17 +110,27 @@ def _ce_cases(rng, hidden):
     fixed = [
         Case("logits [[2, 1, 0], [0, 0, 3]] with labels [0, 2]",
              (np.array([[2.0, 1.0, 0.0], [0.0, 0.0, 3.0]]), np.array([0, 2]))),
-        Case("logits of +-1000 with labels [1, 0]: softmax underflows to 0 and log(0) = -inf",
+        Case("logits of +-1000 with labels [1, 0]: e^1000 overflows, and a probability of "
+             "e^-2000 underflows to 0",
              (np.array([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 0.0]]), np.array([1, 0]))),
         Case("4 examples of 4 classes", (_logits(rng, 4, 4), _labels(rng, 4, 4))),
+        Case("logits [[0, 1, 2], [-2000, -2001, -1999]] with labels [2, 0]: rows with very "
+             "different maxima", (_DIFFERENT_MAXIMA.copy(), np.array([2, 0]))),
     ]
     rand = [Case(f"random logits ({n}, {K})", (_logits(rng, n, K), _labels(rng, n, K)))
             for n, K in _sizes(rng, hidden)]
+    rand.append(Case("random logits (6, 4), each row shifted by thousands",
+                     (_far_apart(rng, 6, 4), _labels(rng, 6, 4))))
     return rand if hidden else fixed + rand
 
 
 def _ce_naive(Z, y):
-    return float(-np.mean(np.log(_naive(Z)[np.arange(len(Z)), y])))
+    return float(np.mean(np.log(np.exp(Z).sum(axis=1)) - Z[np.arange(len(Z)), y]))
+
+
+def _ce_batch_max(Z, y):
+    m = Z.max()
+    return float(np.mean(m + np.log(np.exp(Z - m).sum(axis=1)) - Z[np.arange(len(Z)), y]))
 
 
 def _ce_shifted_then_log(Z, y):
@@ -109,11 +143,21 @@ cross_entropy = Check(
     mistakes=[
         Mistake(lambda Z, y: float(np.sum(F.logsumexp(Z, axis=1) - Z[np.arange(len(Z)), y])),
                 "the 1/n is missing: the cost is the mean of -log a_y over the n examples."),
+        Mistake(_ce_naive,
+                "the exponent overflowed: log(sum(exp(z))) computes e^1000 = inf before the log "
+                "could bring it back down. Shift by each row's maximum m first: log sum exp(z) "
+                "= m + log sum exp(z - m), where every exponent is <= 0.",
+                warns="overflow"),
         Mistake(_ce_shifted_then_log,
-                "log(softmax) overflows even when softmax itself is stable: a probability of "
-                "e^-2000 rounds to 0 and log(0) = -inf. Compute log softmax(z)_k = z_k - "
-                "logsumexp(z) directly, with logsumexp(z) = m + log sum exp(z - m), m = max(z)."),
-        Mistake(_ce_naive, "the exponent overflowed: e^1000 is inf. " + _UNSTABLE),
+                "the log of a softmax underflows even when the softmax itself is stable: a "
+                "probability of e^-2000 rounds to 0, and log(0) = -inf. Never form the "
+                "probability: log softmax(z)_k = z_k - logsumexp(z), with logsumexp(z) = "
+                "m + log sum exp(z - m), m = max(z).",
+                warns="divide by zero"),
+        Mistake(_ce_batch_max,
+                "the shift uses the largest logit of the whole batch: a row whose logits are "
+                "all far below it underflows to log(0) = -inf. Shift each row by its own "
+                "maximum, Z.max(axis=1, keepdims=True)."),
         Mistake(lambda Z, y: -_ce(Z, y), "the minus sign is missing: the cost is -log a_y >= 0."),
         Mistake(lambda Z, y: float(np.mean(F.logsumexp(Z, axis=1) - Z[:, 0])),
                 "the label is ignored (column 0 is used): pick each row's own label, "
@@ -147,7 +191,11 @@ cross_entropy_grad = Check(
         Mistake(lambda Z, y: (F.softmax(Z, axis=1) - 1) / len(Z),
                 "1 is subtracted from every entry; only the true class has y_j = 1."),
         Mistake(lambda Z, y: _naive(Z) / len(Z) - nk.data.one_hot(y, Z.shape[1]) / len(Z),
-                "the exponent overflowed: e^1000 is inf. " + _UNSTABLE),
+                "the exponent overflowed: e^1000 is inf. " + _UNSTABLE, warns="overflow"),
+        Mistake(lambda Z, y: (_batch_max_softmax(Z) - nk.data.one_hot(y, Z.shape[1])) / len(Z),
+                "the softmax is shifted by the largest logit of the whole batch: a row whose "
+                "logits are all far below it becomes 0 / 0 = nan. Shift each row by its own "
+                "maximum, Z.max(axis=1, keepdims=True)."),
     ],
     on_warning=_UNSTABLE,
     forbidden=["nnkit.losses.Loss.backward", "nnkit.Softmax.backward", "nnkit.functional.softmax",

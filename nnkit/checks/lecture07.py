@@ -7,9 +7,6 @@ import numpy as np
 import nnkit as nk
 
 from ._check import Case, Check, Mistake, seeded
-from ._compare import difference
-
-__all__ = ["init_weights", "batchnorm_forward", "batchnorm_backward", "pca_whiten", "random_search"]
 
 
 # ------------------------------------------------------------------ init_weights
@@ -33,6 +30,18 @@ def _init_cases(rng, hidden):
     return rand if hidden else fixed + rand
 
 
+_UNIFORM = ("every weight is positive, as with np.random.rand or rng.random (uniform on [0, 1), "
+            "which some slides write); a zero-mean Gaussian is meant: "
+            "rng.standard_normal((fan_out, fan_in)), scaled.")
+
+
+def _scaled(std):
+    """A mistake that draws the right numbers but scales them by ``std(fan_in, fan_out, method)``."""
+    def compute(fan_in, fan_out, method, rng):
+        return rng.standard_normal((fan_out, fan_in)) * std(fan_in, fan_out, method)
+    return compute
+
+
 def _near(value, target, tol=0.05):
     return abs(value / target - 1) < tol
 
@@ -51,9 +60,7 @@ def _init_diagnose(got, case):
         return None
     std = np.sqrt(_GAIN[method] / fan_in)
     if W.min() >= 0:
-        return ("every weight is positive, as with np.random.rand (uniform on [0, 1), which the "
-                "seed slides write); a zero-mean Gaussian is meant: rng.standard_normal(shape), "
-                "scaled.")
+        return _UNIFORM
     if abs(W.mean()) > 6 * W.std() / np.sqrt(W.size):
         return "the weights' mean is not 0: draw from a zero-mean Gaussian."
     kurtosis = np.mean((W - W.mean()) ** 4) / W.var() ** 2
@@ -82,6 +89,26 @@ def _init_diagnose(got, case):
 
 init_weights = Check(
     "init_weights", _init, _init_cases, rtol=1e-10, atol=1e-12, diagnose=_init_diagnose,
+    mistakes=[
+        Mistake(_scaled(lambda i, o, m: np.sqrt(_GAIN[{"he": "xavier", "xavier": "he"}[m]] / i)),
+                "Xavier's and He's scales are swapped: Xavier has variance 1 / fan_in, He "
+                "2 / fan_in (the factor 2 makes up for the half of its inputs that ReLU zeroes)."),
+        Mistake(_scaled(lambda i, o, m: np.sqrt(_GAIN[m] / o)),
+                "the scale uses fan_out; it is fan_in, the number of inputs each unit adds up."),
+        Mistake(_scaled(lambda i, o, m: _GAIN[m] / i),
+                "the standard deviation is gain / fan_in, which is the variance; the standard "
+                "deviation is its square root, sqrt(gain / fan_in)."),
+        Mistake(_scaled(lambda i, o, m: 1.0),
+                "the weights are not scaled: multiply by sqrt(gain / fan_in)."),
+        Mistake(_scaled(lambda i, o, m: np.sqrt(2.0 / (i + o)) if m == "xavier" else np.sqrt(2.0 / i)),
+                "this is the original Xavier (Glorot and Bengio's) variance 2 / (fan_in + "
+                "fan_out), which balances the forward and the backward pass; the lecture, and "
+                "this task, use Var(w) = 1 / fan_in for Xavier."),
+        Mistake(lambda i, o, m, rng: rng.random((o, i)) * np.sqrt(_GAIN[m] / i), _UNIFORM),
+        Mistake(lambda i, o, m, rng: rng.standard_normal((i, o)) * np.sqrt(_GAIN[m] / i),
+                "the matrix is transposed: W has shape (fan_out, fan_in), like Dense.W, so "
+                "that row k holds the weights feeding unit k."),
+    ],
     on_error=lambda exc, case: ("method is 'xavier' or 'he'." if isinstance(exc, KeyError) else None),
     forbidden=["nnkit.init.xavier", "nnkit.init.he", "nnkit.init.initialise", "nnkit.init.get",
                "nnkit.Dense.__init__"],
@@ -103,6 +130,8 @@ def _bn_data(rng, n, d, tiny=False):
 def _bn_cases(rng, hidden):
     fixed = [Case("X (8, 3) whose first feature has variance about 1e-6, so eps matters",
                   _bn_data(rng, 8, 3, tiny=True)),
+             Case("X (6, 2) whose first feature has variance about 1e-6, with eps = 1e-3",
+                  _bn_data(rng, 6, 2, tiny=True), {"eps": 1e-3}),
              Case("X (4, 4), gamma and beta (4,)", _bn_data(rng, 4, 4)),
              Case("a batch of 2 rows, X (2, 3)", _bn_data(rng, 2, 3))]
     sizes = [(256, 32), (3, 100)] if hidden else [tuple(int(v) for v in rng.integers(2, 9, size=2))
@@ -132,22 +161,30 @@ batchnorm_forward = Check(
                 "divided by the variance; divide by the standard deviation sqrt(var + eps)."),
         Mistake(lambda X, g, b, eps=1e-5: g * (X - X.mean(axis=0)) / (X.std(axis=0) + eps) + b,
                 "eps is added to the standard deviation; it goes under the root, sqrt(var + eps)."),
+        Mistake(lambda X, g, b, eps=1e-5: _bn(X, g, b),
+                "the argument eps is ignored: your result is what eps = 1e-5 gives, whatever "
+                "eps is passed. Use the eps your function receives."),
     ],
     forbidden=["nnkit.BatchNorm.forward"],
 )
 
 
 # ------------------------------------------------------------------ batchnorm_backward
-def _bn_back(dY, X, gamma, eps=1e-5, *, constants=False, mean_term=True, var_term=True):
+def _bn_back(dY, X, gamma, eps=1e-5, *, constants=False, mean_term=True, var_term=True,
+             ddof=0, use_gamma=True, average=None):
     n = len(X)
-    inv_std = 1.0 / np.sqrt(X.var(axis=0) + eps)
+    inv_std = 1.0 / np.sqrt(X.var(axis=0, ddof=ddof) + eps)
     xhat = (X - X.mean(axis=0)) * inv_std
     dbeta = dY.sum(axis=0)
     dgamma = (dY * xhat).sum(axis=0)
     dX = dY.copy()
     if not constants:
         dX = dX - (dbeta / n if mean_term else 0.0) - (xhat * dgamma / n if var_term else 0.0)
-    return gamma * inv_std * dX, dgamma, dbeta
+    if average in ("both", "dgamma"):
+        dgamma = dgamma / n
+    if average in ("both", "dbeta"):
+        dbeta = dbeta / n
+    return (gamma if use_gamma else 1.0) * inv_std * dX, dgamma, dbeta
 
 
 def _bn_back_cases(rng, hidden):
@@ -157,6 +194,8 @@ def _bn_back_cases(rng, hidden):
 
     fixed = [Case("dY and X of shape (6, 3)", draw(6, 3)),
              Case("X (5, 2) with a feature of variance about 1e-6", draw(5, 2, tiny=True)),
+             Case("X (6, 2) with a feature of variance about 1e-6, and eps = 1e-3",
+                  draw(6, 2, tiny=True), {"eps": 1e-3}),
              Case("a batch of 2 rows", draw(2, 4))]
     sizes = [(128, 16), (3, 40)] if hidden else [tuple(int(v) for v in rng.integers(2, 9, size=2))
                                                  for _ in range(2)]
@@ -183,6 +222,25 @@ batchnorm_backward = Check(
         Mistake(lambda dY, X, g, eps=1e-5: (_bn_back(dY, X, g, eps)[0], _bn_back(dY, X, g, eps)[2],
                                             _bn_back(dY, X, g, eps)[1]),
                 "dgamma and dbeta are swapped."),
+        Mistake(lambda *a, **k: _bn_back(*a, **k, average="both"),
+                "dgamma and dbeta average over the batch; dY already carries the loss's 1/n, "
+                "so each example's contribution is added: dbeta = sum_i dY_i, dgamma = "
+                "sum_i dY_i * x_hat_i."),
+        Mistake(lambda *a, **k: _bn_back(*a, **k, average="dgamma"),
+                "dgamma averages over the batch; dY already carries the loss's 1/n, so each "
+                "example's contribution is added: dgamma = sum_i dY_i * x_hat_i."),
+        Mistake(lambda *a, **k: _bn_back(*a, **k, average="dbeta"),
+                "dbeta averages over the batch; dY already carries the loss's 1/n, so each "
+                "example's contribution is added: dbeta = sum_i dY_i."),
+        Mistake(lambda *a, **k: _bn_back(*a, **k, ddof=1),
+                "the variance divides by n - 1; batch norm uses the biased batch variance "
+                "(divide by n, np.var's default), in the backward pass as in the forward."),
+        Mistake(lambda *a, **k: _bn_back(*a, **k, use_gamma=False),
+                "gamma is missing from dX: y = gamma * x_hat + beta, so the gradient reaching "
+                "x_hat is gamma * dY, and dX = gamma / sigma * (...)."),
+        Mistake(lambda dY, X, g, eps=1e-5: _bn_back(dY, X, g),
+                "the argument eps is ignored: your result is what eps = 1e-5 gives, whatever "
+                "eps is passed. Use the eps your function receives."),
     ],
     forbidden=["nnkit.BatchNorm.backward", "nnkit.numerical_gradient", "nnkit.gradcheck"],
 )
@@ -227,68 +285,79 @@ def _aligned(got, want):
     return arr * np.where(signs == 0, 1.0, signs)
 
 
-def _whiten_compare(got, case, reference):
-    want = reference(case)
-    return difference(_aligned(got, want), want, rtol=1e-6, atol=1e-8, name="your result")
+def _parts(X, eps, cov_div=0, centre=True, standardise=False):
+    Xc = X - X.mean(axis=0) if centre else X
+    if standardise:
+        Xc = Xc / Xc.std(axis=0)
+    lam, U = _eig(Xc.T @ Xc / (len(X) - cov_div))
+    return Xc, lam, U
 
 
-def _variants(X, eps=1e-5):
-    n = len(X)
-    Xc = X - X.mean(axis=0)
-    lam, U = _eig(Xc.T @ Xc / n)
-    lam_raw, U_raw = _eig(X.T @ X / n)
-    lam_up, U_up = lam[::-1], U[:, ::-1]
-    lam_n1, U_n1 = _eig(Xc.T @ Xc / (n - 1))
-    return [
-        (X @ U_raw / np.sqrt(lam_raw + eps),
-         "the data are not centred: subtract the mean of each feature before the covariance "
-         "and the projection."),
-        (X @ U / np.sqrt(lam + eps),
-         "the projection uses X instead of the centred X - mean; the result keeps an offset."),
-        (Xc @ U / (lam + eps),
-         "divided by the eigenvalue (a variance); divide by its square root, sqrt(lambda + eps)."),
-        (Xc @ U_up / np.sqrt(lam_up + eps),
-         "the components come in increasing order (np.linalg.eigh's order); sort them by "
-         "decreasing eigenvalue, the largest variance first."),
-        (Xc @ U / np.sqrt(lam + eps) @ U.T,
-         "this is ZCA whitening (rotated back with U^T); PCA whitening stays in the eigenbasis: "
-         "(X - mean) @ U / sqrt(lambda + eps)."),
-        (Xc @ U.T / np.sqrt(lam + eps),
-         "U is used transposed: np.linalg.eigh returns the eigenvectors as columns, so project "
-         "with Xc @ U."),
-        (Xc @ U_n1 / np.sqrt(lam_n1 + eps),
-         "the covariance divides by n - 1 (np.cov's default); this course's covariance is "
-         "Xc.T @ Xc / n."),
-        (Xc @ U,
-         "this is PCA only (decorrelated); whitening also divides each component by "
-         "sqrt(lambda + eps)."),
-    ]
+def _pca_mistake(build):
+    def compute(X, eps=1e-5):
+        return build(X, eps)
+    return compute
 
 
-def _whiten_diagnose(got, case):
-    X = case.args[0]
-    eps = case.kwargs.get("eps", 1e-5)
-    want = _whiten(X, eps)
-    for wrong, message in _variants(X.copy(), eps):
-        if difference(_aligned(wrong, want), want, rtol=1e-6, atol=1e-8) is None:
-            continue
-        target = _aligned(wrong, want)
-        if difference(_aligned(got, target), target, rtol=1e-6, atol=1e-8) is None:
-            return message
-    return None
+def _unprojected_offset(X, eps):
+    _, lam, U = _parts(X, eps)
+    return X @ U / np.sqrt(lam + eps)
+
+
+def _ascending(X, eps):
+    Xc, lam, U = _parts(X, eps)
+    return Xc @ U[:, ::-1] / np.sqrt(lam[::-1] + eps)
+
+
+_PCA_MISTAKES = [
+    (lambda X, eps: (lambda Xc, lam, U: X @ U / np.sqrt(lam + eps))(*_parts(X, eps, centre=False)),
+     "the data are not centred: subtract the mean of each feature before the covariance "
+     "and the projection."),
+    (_unprojected_offset,
+     "the projection uses X instead of the centred X - mean; the result keeps an offset."),
+    (lambda X, eps: (lambda Xc, lam, U: Xc @ U / (lam + eps))(*_parts(X, eps)),
+     "divided by the eigenvalue (a variance); divide by its square root, sqrt(lambda + eps)."),
+    (_ascending,
+     "the components come in increasing order (np.linalg.eigh's order); sort them by "
+     "decreasing eigenvalue, the largest variance first."),
+    (lambda X, eps: (lambda Xc, lam, U: Xc @ U / np.sqrt(lam + eps) @ U.T)(*_parts(X, eps)),
+     "this is ZCA whitening (rotated back with U^T); PCA whitening stays in the eigenbasis: "
+     "(X - mean) @ U / sqrt(lambda + eps)."),
+    (lambda X, eps: (lambda Xc, lam, U: Xc @ U.T / np.sqrt(lam + eps))(*_parts(X, eps)),
+     "U is used transposed: np.linalg.eigh returns the eigenvectors as columns, so project "
+     "with Xc @ U."),
+    (lambda X, eps: (lambda Xc, lam, U: Xc @ U / np.sqrt(lam + eps))(*_parts(X, eps, cov_div=1)),
+     "the covariance divides by n - 1 (np.cov's default); this course's covariance is "
+     "Xc.T @ Xc / n."),
+    (lambda X, eps: (lambda Xc, lam, U: Xc @ U)(*_parts(X, eps)),
+     "this is PCA only (decorrelated); whitening also divides each component by "
+     "sqrt(lambda + eps)."),
+    (lambda X, eps: (lambda Xc, lam, U: Xc @ U / np.sqrt(lam))(*_parts(X, eps)),
+     "eps is missing or ignored: divide each component by sqrt(lambda + eps), with the eps "
+     "your function receives; eps keeps a direction of almost no variance from being blown up."),
+    (lambda X, eps: (lambda Xc, lam, U: Xc @ U / np.sqrt(lam + eps))(*_parts(X, eps, standardise=True)),
+     "each feature was divided by its standard deviation before the PCA; whitening takes the "
+     "covariance of the centred data as it is, and the division by sqrt(lambda + eps) after "
+     "the rotation is what gives every direction unit variance."),
+]
 
 
 pca_whiten = Check(
-    "pca_whiten", _whiten, _whiten_cases, compare=_whiten_compare, diagnose=_whiten_diagnose,
+    "pca_whiten", _whiten, _whiten_cases, rtol=1e-6, atol=1e-8, align=_aligned,
+    mistakes=[Mistake(_pca_mistake(build), message) for build, message in _PCA_MISTAKES],
     forbidden=["nnkit.preprocess.whiten", "nnkit.preprocess.pca", "nnkit.preprocess.Center.fit",
                "nnkit.preprocess.Center.fit_transform"],
 )
 
 
 # ------------------------------------------------------------------ random_search
-def _search(objective, bounds, n_trials, rng, *, log=True, worst=False, by_name=False):
+def _search(objective, bounds, n_trials, rng, *, log=True, worst=False, by_name=False,
+            last_on_tie=False, grid=False):
     logs = {k: (np.log10(lo), np.log10(hi)) for k, (lo, hi) in bounds.items()}
-    if by_name:
+    if grid:
+        columns = {k: np.logspace(a, b, n_trials) for k, (a, b) in logs.items()}
+        trials = [{k: float(columns[k][t]) for k in bounds} for t in range(n_trials)]
+    elif by_name:
         columns = {k: rng.uniform(a, b, size=n_trials) for k, (a, b) in logs.items()}
         trials = [{k: float(10 ** columns[k][t]) for k in bounds} for t in range(n_trials)]
     else:
@@ -297,7 +366,8 @@ def _search(objective, bounds, n_trials, rng, *, log=True, worst=False, by_name=
     best, best_value = None, None
     for params in trials:
         value = float(objective(params))
-        if best is None or (value > best_value if worst else value < best_value):
+        if best is None or (value > best_value if worst else value < best_value) or (
+                last_on_tie and value == best_value):
             best, best_value = params, value
     return best, best_value
 
@@ -312,12 +382,19 @@ def lr_only(params):
     return abs(np.log10(params["lr"] / 3e-2))
 
 
+def plateau(params):
+    """A validation loss with whole values only, so that trials tie: 0 for lr in (1e-3, 1e-1)."""
+    return float(np.floor(abs(np.log10(params["lr"]) + 2)))
+
+
 def _search_cases(rng, hidden):
     two = {"lr": (1e-5, 1e-1), "decay": (1e-6, 1e-2)}
     fixed = [Case("the valley objective, lr in [1e-5, 1e-1], decay in [1e-6, 1e-2], 30 trials",
                   (valley, two, 30, seeded(0))),
              Case("one parameter, lr in [1e-4, 1], 10 trials", (lr_only, {"lr": (1e-4, 1.0)}, 10, seeded(1))),
-             Case("a single trial", (valley, two, 1, seeded(2)))]
+             Case("a single trial", (valley, two, 1, seeded(2))),
+             Case("the plateau objective, whose losses are whole numbers so that trials tie, "
+                  "lr in [1e-4, 1], 20 trials", (plateau, {"lr": (1e-4, 1.0)}, 20, seeded(3)))]
     rand = []
     for _ in range(2):
         seed = int(rng.integers(10_000))
@@ -340,5 +417,13 @@ random_search = Check(
                 "the numbers are drawn parameter by parameter (all trials of lr, then all of "
                 "decay); draw them trial by trial, one value per parameter in the order of "
                 "bounds, so that your trials match the check's."),
+        Mistake(lambda *a: _search(*a, last_on_tie=True),
+                "on a tie this keeps the later trial; keep the first one (replace the best only "
+                "when a loss is strictly lower: <, not <=)."),
+        Mistake(lambda *a: _search(*a, grid=True),
+                "the values come from an evenly spaced grid (np.logspace), not from random "
+                "draws: draw each one with 10 ** rng.uniform(log10(lo), log10(hi)). Random "
+                "samples try a new value of every parameter in every trial, where a grid "
+                "repeats the few values it has."),
     ],
 )

@@ -23,6 +23,7 @@ import contextlib
 import importlib.abc
 import importlib.util
 import io
+import linecache
 import signal
 import sys
 import traceback
@@ -219,6 +220,8 @@ class Server:
         timeout = float(message.get("timeout", 60))
         for index, code in message.get("cells", []):
             self.send({"op": "cell", "index": index})
+            name = f"<cell {index + 1}>"  # so that a warning can quote the student's line
+            linecache.cache[name] = (len(code), None, code.splitlines(True), name)
             sink = _Bounded(0)
             try:
                 with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \
@@ -285,8 +288,10 @@ class Server:
                "printed": sink.text, "error": None, "value": None}
         for w in caught[:20]:
             category = w.category if isinstance(w.category, type) else Warning
+            filename = str(getattr(w, "filename", ""))
+            line = linecache.getline(filename, w.lineno).strip() if filename.startswith("<cell ") else ""
             out["warnings"].append({"mro": [k.__name__ for k in category.__mro__][:10],
-                                    "message": _short(w.message, 500)})
+                                    "message": _short(w.message, 500), "line": line[:200]})
         if error is not None:
             out["error"] = _error(error)
         else:

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import builtins
 import errno
+import hashlib
 import json
+import linecache
 import os
 import pathlib
 import platform
@@ -464,10 +466,17 @@ def _changed(pairs) -> dict:
 
 
 class _Warned:
-    """A warning recorded in the sandbox: ``.category`` (a built-in class) and ``.message``."""
+    """A warning recorded in the sandbox: ``.category`` (a built-in class), ``.message`` and,
+    when it came from the submission's code, the line (through ``linecache``, as a local
+    warning's ``filename`` and ``lineno`` give it)."""
 
-    def __init__(self, category, message):
+    def __init__(self, category, message, line=""):
         self.category, self.message = category, category(message)
+        self.filename, self.lineno = "", 0
+        if line:
+            self.filename = f"<submission line {hashlib.sha1(line.encode()).hexdigest()[:16]}>"
+            self.lineno = 1
+            linecache.cache[self.filename] = (len(line), None, [line + "\n"], self.filename)
 
     def __repr__(self) -> str:
         return f"{self.category.__name__}({str(self.message)!r})"
@@ -483,7 +492,7 @@ def _builtin(names, base):
 
 def _warning(w):
     kind = _builtin(w.get("mro", []), Warning) or UserWarning
-    return _Warned(kind, str(w.get("message", ""))[:500])
+    return _Warned(kind, str(w.get("message", ""))[:500], str(w.get("line", ""))[:200])
 
 
 def _error(error: dict) -> BaseException:

@@ -1,0 +1,206 @@
+"""Figures for lecture 03: derivatives, level curves, descent paths, learning rates, mini-batches.
+
+Each public function returns a ``Figure``. The ``draw_*`` helpers draw into given axes
+and return the artists, so that the widgets in :mod:`nnkit.lectures.l03_gradient_descent.widgets` can move
+them without rebuilding the figure.
+"""
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.ticker import FuncFormatter, NullFormatter
+
+from nnkit.viz.style import COLORS, finish, new_figure
+
+from . import compute as descent
+
+__all__ = [
+    "plain_log", "derivatives", "level_curves", "descent_path", "draw_path", "minimal_runs",
+    "stability", "batch_curves", "draw_batch_curves", "gradient_spread",
+]
+
+
+def plain_log(ax, axis: str = "y"):
+    """Log scale with plain-text tick labels ("1e-06", not mathtext), cheap to redraw in a widget."""
+    getattr(ax, f"set_{axis}scale")("log")
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    target.set_minor_formatter(NullFormatter())
+
+
+def derivatives(x, panels):
+    """One panel per function: ``f``, its analytic derivative, and finite differences as dots.
+
+    Parameters
+    ----------
+    x : ndarray, shape (m,)
+    panels : list of (title, f, df_analytic, df_numeric), the last three of shape (m,)
+    """
+    fig, axes = new_figure(len(panels), width=4.2, height=3.3)
+    for ax, (title, f, df, df_num) in zip(np.atleast_1d(axes), panels):
+        ax.plot(x, f, color=COLORS[0], label="$f(x)$")
+        ax.plot(x, df, color=COLORS[1], label="$f'(x)$, by hand")
+        ax.plot(x[::8], df_num[::8], "o", color=COLORS[5], ms=4, label="finite differences")
+        finish(ax, title, "$x$", "value")
+    return fig
+
+
+def _bowl_contours(ax, a, b, lim=(3.0, 5.5)):
+    xx, yy = np.meshgrid(np.linspace(-lim[0], lim[0], 120), np.linspace(-lim[1], lim[1], 120))
+    F = descent.bowl(np.stack([xx, yy], axis=-1), a, b)
+    ax.contour(xx, yy, F, levels=[0.25, 1, 2.5, 5, 10, 17, 25, 35], colors="0.6", linewidths=0.8)
+    ax.plot([0], [0], "*", color=COLORS[7], ms=9, label="minimum")
+    ax.set_aspect("equal")
+    ax.set_xlim(-lim[0], lim[0])
+    ax.set_ylim(-lim[1], lim[1])
+
+
+def level_curves(points, gradients, tangents, a=4.0, b=1.0, scale=0.1):
+    r"""Level curves of :math:`a x^2 + b y^2`, the gradient at each point and the tangent there.
+
+    Parameters
+    ----------
+    points, gradients, tangents : ndarray, shape (m, 2)
+        Gradients are drawn scaled by ``scale``; tangents are unit vectors.
+    """
+    fig, ax = new_figure(width=4.6, height=6.2)
+    _bowl_contours(ax, a, b, lim=(3.0, 6.5))
+    P, G, T = (np.asarray(v, dtype=float) for v in (points, gradients, tangents))
+    ax.quiver(P[:, 0], P[:, 1], scale * G[:, 0], scale * G[:, 1], angles="xy",
+              scale_units="xy", scale=1, color=COLORS[5], width=0.008,
+              label=rf"$\nabla f$ (scaled by {scale:g})")
+    for i, (p, t) in enumerate(zip(P, T)):
+        seg = p + np.outer([-0.6, 0.6], t)
+        ax.plot(seg[:, 0], seg[:, 1], color=COLORS[0], lw=2,
+                label="tangent to the level curve" if i == 0 else None)
+        ax.plot(*p, "o", color=COLORS[7], ms=4)
+        ax.annotate(f"({p[0]:g}, {p[1]:g})", p, textcoords="offset points", xytext=(6, -12),
+                    fontsize="small")
+    by = "" if b == 1 else f"{b:g}"
+    finish(ax, f"Level curves of ${a:g}x^2 + {by}y^2$ and gradients", "$x$", "$y$")
+    return fig
+
+
+def draw_path(ax, path, a=4.0, b=1.0):
+    """Contours of the bowl and a descent path on ``ax``; returns ``(line, start_marker)``."""
+    _bowl_contours(ax, a, b)
+    (line,) = ax.plot(path[:, 0], path[:, 1], "-o", color=COLORS[5], ms=3, lw=1.2,
+                      label="path")
+    (start,) = ax.plot(path[:1, 0], path[:1, 1], "s", color=COLORS[0], ms=7, label="start")
+    return line, start
+
+
+def descent_path(path, a=4.0, b=1.0, title="Gradient descent on the bowl"):
+    """A descent path over the level curves (left) and the loss along it (right).
+
+    path : ndarray, shape (T + 1, 2)
+    """
+    fig, (ax, ax2) = new_figure(2, width=3.7, height=4.4, gridspec_kw={"width_ratios": [1.2, 1]})
+    draw_path(ax, path, a, b)
+    finish(ax, title, "$x$", "$y$")
+    ax2.semilogy(np.arange(len(path)), descent.bowl(path, a, b) + 1e-300, "-o", ms=3,
+                 color=COLORS[5])
+    finish(ax2, "Loss along the path", "step $t$", "$f(x_t, y_t)$")
+    return fig
+
+
+def minimal_runs(runs: dict, target=2.0, ylim=(-3.0, 7.0), shown=12):
+    r"""Runs of the minimal example for several learning rates.
+
+    runs : dict of label -> thetas, ndarray (T + 1,); the left panel shows the first ``shown`` steps.
+    """
+    fig, (ax, ax2) = new_figure(2, width=4.6, height=3.6)
+    for color, (label, thetas) in zip(COLORS, runs.items()):
+        ax.plot(np.arange(shown + 1), thetas[:shown + 1], "-o", ms=3, color=color, label=label)
+        err = np.abs(thetas - target)
+        ax2.semilogy(np.arange(len(thetas)), np.where(err > 0, err, np.nan), "-o", ms=3,
+                     color=color, label=label)
+    ax.axhline(target, color="0.5", lw=0.8, ls="--")
+    ax.set_ylim(*ylim)
+    finish(ax, r"$\theta_t$ for several learning rates", "step $t$", r"$\theta_t$")
+    finish(ax2, r"Distance to the target (log scale)", "step $t$", r"$|\theta_t - 2|$")
+    return fig
+
+
+def stability(lrs, factors: dict, found=None):
+    r"""Contraction factors :math:`|1 - \eta\lambda|` against :math:`\eta`; stable below 1.
+
+    lrs : ndarray (m,);  factors : dict of label -> ndarray (m,);  found : float, optional
+    """
+    fig, ax = new_figure(width=5.2, height=3.6)
+    for label, f in factors.items():
+        ax.plot(lrs, f, label=label)
+    ax.axhline(1.0, color="0.3", lw=0.8, ls="--", label="factor 1: the edge of stability")
+    if found is not None:
+        ax.axvline(found, color=COLORS[5], lw=1.2, ls=":",
+                   label=rf"largest stable $\eta$ found by simulation ({found:.4f})")
+    ax.set_ylim(0, 2)
+    finish(ax, "How much each direction shrinks per step", r"learning rate $\eta$",
+           r"factor $|1 - \eta\lambda|$")
+    return fig
+
+
+def draw_batch_curves(ax, runs: dict, lr, batch_size, per_update=False):
+    """Loss curves for every batch size at one rate, against epochs or parameter updates.
+
+    runs : dict (batch_size, lr) -> dict with ``"loss"`` (epochs,), ``"steps_per_epoch"``
+    and ``"diverged"``, as :func:`nnkit.lectures.l03_gradient_descent.compute.batch_size_runs` returns it.
+    Returns the list of lines (one per batch size); the selected one is drawn bold.
+    """
+    sizes = sorted({b for b, _ in runs})
+    lines = [ax.plot([], [], color=color, label=f"batch size {b}")[0]
+             for color, b in zip(COLORS, sizes)]
+    # The axes do not depend on the rate or the batch size, so a widget never redraws them.
+    epochs = max(len(run["loss"]) for run in runs.values())
+    if per_update:
+        plain_log(ax, "x")
+        ax.set_xlim(1, epochs * max(run["steps_per_epoch"] for run in runs.values()))
+    else:
+        ax.set_xlim(1, epochs)
+    plain_log(ax, "y")
+    ax.set_ylim(1e-4, 2.0)
+    finish(ax, "", "parameter updates" if per_update else "epoch", "mean training loss",
+           legend=not per_update)
+    set_batch_curves(ax, lines, runs, lr, batch_size, per_update)
+    return lines
+
+
+def set_batch_curves(ax, lines, runs, lr, batch_size, per_update=False):
+    """Move the lines of :func:`draw_batch_curves` to another rate or batch size; set the title."""
+    sizes = sorted({b for b, _ in runs})
+    for line, b in zip(lines, sizes):
+        run = runs[(b, lr)]
+        loss = np.asarray(run["loss"])
+        epochs = np.arange(1, len(loss) + 1)
+        line.set_data(epochs * run["steps_per_epoch"] if per_update else epochs,
+                      np.clip(loss, 1e-4, 1e3))
+        line.set_linewidth(3.0 if b == batch_size else 1.0)
+        line.set_alpha(1.0 if b == batch_size else 0.45)
+    if per_update:
+        ax.set_title(f"Per update, η = {lr:g}")
+    else:
+        gone = [b for b in sizes if runs[(b, lr)]["diverged"]]
+        note = f" (diverged: batch size {', '.join(map(str, gone))})" if gone else ""
+        ax.set_title(f"Per epoch, η = {lr:g}{note}")
+
+
+def batch_curves(runs: dict, lr, batch_size):
+    """Loss curves for every batch size at learning rate ``lr``: per epoch (left), per update (right)."""
+    fig, axes = new_figure(2, width=4.4, height=3.8)
+    for ax, per_update in zip(axes, (False, True)):
+        draw_batch_curves(ax, runs, lr, batch_size, per_update)
+    return fig
+
+
+def gradient_spread(batch_sizes, spread, reference=None):
+    """How far mini-batch gradients scatter around the full gradient, against batch size (log-log).
+
+    batch_sizes, spread : ndarray (m,);  reference : ndarray (m,), optional, e.g. c / sqrt(b)
+    """
+    fig, ax = new_figure(width=5.0, height=3.6)
+    ax.loglog(batch_sizes, spread, "o-", color=COLORS[0], label="measured")
+    if reference is not None:
+        ax.loglog(batch_sizes, reference, "--", color=COLORS[1],
+                  label=r"$\propto 1/\sqrt{\mathrm{batch\ size}}$")
+    finish(ax, "Mini-batch gradients are noisy estimates", "batch size",
+           "RMS distance to the full gradient")
+    return fig

@@ -1,0 +1,11 @@
+"""Lecture 04, back-propagation: what its notebook computes and shows.
+
+- ``compute``: the numbers (numpy and nnkit only, no drawing): training records (snapshots of
+  one run), the lecture's h, epsilon and delta from nnkit's backward pass, noisy targets with a
+  known mean.
+- ``figures``: its matplotlib figures (built on :mod:`nnkit.viz`).
+- ``widgets``: its live figures (ipywidgets controls, :class:`nnkit.viz.Live`).
+
+Import the part you need, e.g. ``from nnkit.lectures.l04_backpropagation import compute``;
+this package imports nothing itself, so ``compute`` never pulls in matplotlib.
+"""

@@ -1,0 +1,480 @@
+"""The playground's pictures: decision surface, loss curves, layer statistics, updated in place.
+
+A :class:`Dashboard` holds three small figures rather than one large one, so that
+each can be shown (and tested) on its own and the browser only receives the picture
+that changed. ``update(experiment)`` moves the existing artists (``set_data`` on the
+surface image, the loss lines, the histogram steps and the gradient bars). A new
+experiment (another dataset or architecture) is shown by moving the same artists too,
+replacing only the per-layer ones when the number of layers changes, so that the
+figures, their ticks and their canvases' text caches are kept.
+Rendering stays fast because the margins are fixed (no layout engine), only the
+moving artists are drawn on a saved background (see ``_Frame``), the surface is an
+``imshow`` of a coarse grid, and the PNG is written plainly with light compression.
+"""
+from __future__ import annotations
+
+import struct
+import zlib
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import LinearSegmentedColormap, to_rgb
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.ticker import NullFormatter
+
+from nnkit.viz.style import COLORS, finish, new_figure
+
+__all__ = ["SURFACE_CMAP", "Dashboard", "surface_panel", "compare_surfaces", "line_figure",
+           "history_figure", "png"]
+
+
+def _pale(color: str, amount: float = 0.55) -> tuple:
+    """``color`` mixed with ``amount`` of white, so the data points stand out on it."""
+    rgb = np.array(to_rgb(color))
+    return tuple(rgb + amount * (1.0 - rgb))
+
+
+# Pale blue for class 0, pale orange for class 1, white where the network is unsure
+# (p = 1/2); the points keep the full colours.
+SURFACE_CMAP = LinearSegmentedColormap.from_list(
+    "nnkit_surface", [_pale(COLORS[0]), "#FFFFFF", _pale(COLORS[1])])
+_DPI = 80
+
+
+def png(fig) -> bytes:
+    """Render ``fig`` (a full draw) to PNG bytes, as the playground sends them."""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    return _encode(canvas)
+
+
+def _chunk(tag: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+
+def _encode(canvas, level: int = 1) -> bytes:
+    """The canvas as an RGB PNG: rows unfiltered, zlib at a light level.
+
+    A general PNG writer tries a filter per row and keeps the alpha channel; for
+    these flat-coloured, opaque pictures neither pays, and skipping both makes
+    encoding two to three times faster (a millisecond or two per figure) for a file
+    of about the same size, which matters at 20 frames a second.
+    """
+    rgb = np.asarray(canvas.buffer_rgba())[:, :, :3]
+    h, w, _ = rgb.shape
+    rows = np.zeros((h, 1 + 3 * w), np.uint8)  # a leading 0 per row: filter type "none"
+    rows[:, 1:] = rgb.reshape(h, -1)
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlacing
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
+            + _chunk(b"IDAT", zlib.compress(rows.tobytes(), level)) + _chunk(b"IEND", b""))
+
+
+def _fixed_figure(ncols: int, width: float, height: float, fig=None, **margins):
+    """Like :func:`~nnkit.viz.style.new_figure`, with fixed margins (figure fractions).
+
+    ``new_figure`` uses constrained layout, which measures every label on every draw
+    and costs more than drawing a small figure; these figures' labels do not move, so
+    fixed margins serve as well. Given ``fig``, clears it and builds the axes in it
+    (its canvas, and the canvas's text caches, are kept).
+    """
+    if fig is None:
+        fig = Figure(figsize=(width, height), dpi=_DPI)
+    else:
+        fig.clear()
+    axes = fig.subplots(1, ncols, gridspec_kw=margins)
+    for ax in np.atleast_1d(axes):
+        ax.set_prop_cycle(color=COLORS)
+    return fig, axes
+
+
+class _Frame:
+    """A figure whose still parts are drawn once and whose moving artists are drawn on a copy.
+
+    Most of the cost of drawing a small figure is its text (ticks, labels, titles).
+    While the axis limits stay put that text does not change, so we keep a picture of
+    the figure without the moving artists (the *background*) and, for each frame,
+    paste it back and draw only those artists on top, in z-order (this is what
+    matplotlib calls blitting). Set ``stale = True`` when anything else changes, e.g.
+    the limits; the next frame then draws everything. The picture matches a full draw
+    wherever no still artist lies above a moving one; the spines and any legend inside
+    the axes are redrawn with the moving artists for that reason, which leaves only the
+    few pixels where tick marks cross a spine (the tests compare the two).
+    """
+
+    def __init__(self, fig, moving, canvas=None):
+        self.fig = fig
+        # Reusing a figure's canvas keeps its renderer, whose caches of text metrics
+        # and parsed mathtext make the next full draw several times faster.
+        self.canvas = canvas if canvas is not None and canvas.figure is fig else FigureCanvasAgg(fig)
+        # Spines and legends inside the axes sit above the data: redraw them too, so
+        # that z-order holds. (A legend outside the axes is never covered.)
+        renderer = self.canvas.get_renderer()
+        extra = []
+        for ax in {m.axes for m in moving if m.axes is not None}:
+            extra += ax.spines.values()
+            legend = ax.get_legend()
+            if legend is not None and legend.get_window_extent(renderer).overlaps(
+                    ax.get_window_extent(renderer)):
+                extra.append(legend)
+        self.moving = sorted([*moving, *extra], key=lambda a: a.get_zorder())
+        self.stale = True
+        self._background = None
+
+    def render(self) -> bytes:
+        if self.stale:
+            # Text is made transparent rather than invisible: an invisible title has no
+            # extent, and the axes would misplace it while drawing the background.
+            alphas = {}
+            for artist in self.moving:
+                if isinstance(artist, Text):
+                    alphas[artist] = artist.get_alpha()
+                    artist.set_alpha(0.0)
+                else:
+                    artist.set_visible(False)
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            for artist in self.moving:
+                if artist in alphas:
+                    artist.set_alpha(alphas[artist])
+                else:
+                    artist.set_visible(True)
+            self.stale = False
+        else:
+            self.canvas.restore_region(self._background)
+        renderer = self.canvas.get_renderer()
+        for artist in self.moving:
+            artist.draw(renderer)
+        return _encode(self.canvas)
+
+
+def _legend_above(ax, **kwargs) -> None:
+    """Title on the left, legend in one row on the right, both above the axes.
+
+    Outside the axes the legend is never drawn over, so it stays in the still
+    background and costs nothing per frame.
+    """
+    ax.set_title(ax.get_title(), loc="left")
+    ax.set_title("")
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles, labels, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=len(labels),
+              frameon=False, fontsize="small", borderaxespad=0.1, handlelength=1.2,
+              columnspacing=0.8, **kwargs)
+
+
+def _nice_ceiling(x: float) -> float:
+    """The smallest of 1, 2, 5 times a power of ten that is at least ``x`` (> 0)."""
+    power = 10.0 ** np.floor(np.log10(x))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * power >= x * (1 - 1e-12):
+            return m * power
+    return 10 * power  # pragma: no cover
+
+
+def surface_panel(ax, experiment, title: str | None = None, legend: bool = True,
+                  interpolation: str = "nearest"):
+    """Draw the experiment's decision surface with its points on ``ax``.
+
+    ``interpolation="nearest"`` shows the grid's cells as they are, and is the
+    fastest to redraw; ``"bilinear"`` smooths them for a still picture.
+
+    Returns
+    -------
+    image : AxesImage
+        The surface; ``image.set_data(experiment.surface())`` redraws it.
+    """
+    image = ax.imshow(experiment.surface(), origin="lower", extent=experiment.extent,
+                      cmap=SURFACE_CMAP, vmin=0.0, vmax=1.0, interpolation=interpolation,
+                      aspect="equal")
+    exp = experiment
+    for X, Y, marker, edge, split_name in ((exp.X_train, exp.Y_train, "o", "white", "train"),
+                                           (exp.X_test, exp.Y_test, "^", "black", "test")):
+        for c in (0, 1):
+            mask = Y[:, 0] == c
+            ax.scatter(X[mask, 0], X[mask, 1], s=18, marker=marker, color=COLORS[c],
+                       edgecolor=edge, linewidth=0.6, label=f"class {c}, {split_name}")
+    ax.set_xlim(experiment.extent[:2])
+    ax.set_ylim(experiment.extent[2:])
+    c = experiment.config
+    finish(ax, title or f"{c.dataset}: {'-'.join(map(str, c.sizes))} {c.activation}",
+           "$x_1$", "$x_2$", legend=False)
+    if legend:
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.08), ncol=2, fontsize="small",
+                  frameon=False, handletextpad=0.1, columnspacing=0.8, markerscale=1.3)
+    return image
+
+
+def compare_surfaces(experiments, titles=None):
+    """Decision surfaces of several experiments side by side, each with its test accuracy.
+
+    Returns
+    -------
+    Figure
+    """
+    experiments = list(experiments)
+    fig, axes = new_figure(len(experiments), 1, width=3.4, height=3.6)
+    axes = np.atleast_1d(axes)
+    for i, (ax, exp) in enumerate(zip(axes, experiments)):
+        title = titles[i] if titles else None
+        surface_panel(ax, exp, title, legend=i == 0, interpolation="bilinear")
+        ax.text(0.02, 0.02, f"test accuracy {exp.last['test_acc']:.0%}", transform=ax.transAxes,
+                fontsize="small", bbox=dict(facecolor="white", alpha=0.8, linewidth=0))
+    fig.colorbar(axes[-1].images[0], ax=list(axes), shrink=0.8, label="P(class 1)")
+    return fig
+
+
+def line_figure(lines: dict, title: str, xlabel: str, ylabel: str, logx: bool = False):
+    """One line per entry ``label -> (x, y)``; a log-scaled x axis with ``logx``.
+
+    Returns
+    -------
+    Figure
+    """
+    fig, ax = new_figure()
+    for label, (x, y) in lines.items():
+        ax.plot(x, y, marker="o" if len(x) < 15 else None, label=label)
+    if logx:
+        ax.set_xscale("log")
+    finish(ax, title, xlabel, ylabel)
+    return fig
+
+
+def history_figure(experiments: dict, key: str = "train_loss", title: str | None = None,
+                   ylabel: str | None = None):
+    """One history entry (e.g. ``"train_acc"``) against epochs, one line per experiment.
+
+    Parameters
+    ----------
+    experiments : dict of str -> Experiment
+    key : str
+        A key of ``Experiment.history``.
+    """
+    lines = {label: (exp.history["epoch"], exp.history[key]) for label, exp in experiments.items()}
+    label = key.replace("_", " ").replace("acc", "accuracy")
+    return line_figure(lines, title or label, "epoch", ylabel or label)
+
+
+class Dashboard:
+    """The playground's three figures, redrawn in place from an :class:`~nnkit.lectures.l08_playground.compute.Experiment`.
+
+    Parameters
+    ----------
+    experiment : Experiment
+    scale : float
+        Multiplies every figure's size (1.5 suits a projector).
+
+    Attributes
+    ----------
+    figures : dict of str -> Figure
+        ``"surface"`` (decision surface, data on top), ``"loss"`` (train and test loss
+        per epoch), ``"stats"`` (hidden-activation histograms and gradient norms).
+    """
+
+    NAMES = ("surface", "loss", "stats")
+
+    def __init__(self, experiment, scale: float = 1.0):
+        self.scale = scale
+        self.experiment, self.figures, self._frames = None, {}, {}
+        self.rebuild(experiment)
+
+    # ------------------------------------------------ building
+
+    def rebuild(self, experiment) -> None:
+        """Show a new experiment (new data or architecture).
+
+        The first time, builds the three figures. Afterwards it moves the existing
+        artists to the new experiment (points, surface, limits, titles), so that a
+        changed control redraws only what changed; only the statistics figure is built
+        again, inside the same figure and canvas, when the number of layers changes.
+        """
+        old, self.experiment = self.experiment, experiment
+        if old is None or not self.figures:
+            self._build_surface(experiment)
+            self._build_loss(experiment)
+            self._build_stats(experiment)
+        else:
+            self._retarget_surface(experiment)
+            self._retarget_loss(experiment)
+            self._retarget_stats(experiment)
+        self.update()
+
+    def _figure(self, name, ncols, width, height, **margins):
+        fig, axes = _fixed_figure(ncols, width * self.scale, height * self.scale,
+                                  fig=self.figures.get(name), **margins)
+        self.figures[name] = fig
+        return fig, axes
+
+    def _frame(self, name, fig, moving) -> None:
+        old = self._frames.get(name)
+        self._frames[name] = _Frame(fig, moving, old.canvas if old is not None else None)
+
+    def _build_surface(self, exp) -> None:
+        fig, ax = self._figure("surface", 1, 4.2, 4.4, left=0.16, right=0.97, bottom=0.1, top=0.8)
+        self._surface = surface_panel(ax, exp)
+        self._surface_ax = ax
+        # The title (the architecture) is drawn with the moving artists, so that a new
+        # architecture on the same data redraws no tick or label.
+        self._frame("surface", fig, [self._surface, *ax.collections, ax.title])
+
+    def _build_loss(self, exp) -> None:
+        fig, ax = self._figure("loss", 1, 5.8, 2.6, left=0.1, right=0.98, bottom=0.18, top=0.89)
+        self._train_line, = ax.plot([], [], color=COLORS[0], label="train")
+        self._test_line, = ax.plot([], [], color=COLORS[1], label="test")
+        finish(ax, f"Loss ({exp.config.loss})", "epoch", "loss", legend=False)
+        _legend_above(ax)
+        self._loss_ax = ax
+        self._frame("loss", fig, [self._train_line, self._test_line])
+
+    def _build_stats(self, exp) -> None:
+        fig, (hist_ax, grad_ax) = self._figure("stats", 2, 5.8, 2.6, left=0.1, right=0.98,
+                                                bottom=0.18, top=0.89, wspace=0.62)
+        edges, _ = exp.activation_histograms()
+        self._hist_ax, self._grad_ax = hist_ax, grad_ax
+        self._layer_artists(exp)
+        hist_ax.set_xlim(edges[0], edges[-1])
+        finish(hist_ax, "Hidden activations", f"$h$ ({exp.config.activation})",
+               "fraction of values", legend=False)
+        grad_ax.set_yscale("log")
+        grad_ax.yaxis.set_minor_formatter(NullFormatter())  # label whole decades only
+        grad_ax.set_ylim(1e-4, 1.0)  # until the first step gives gradients to scale to
+        finish(grad_ax, "Gradient norms", "layer $l$ (last: output)",
+               r"$\|\partial L/\partial W^{(l)}\|$")
+        self._frame("stats", fig, [*self._stairs, *self._bars])
+
+    def _layer_artists(self, exp) -> None:
+        """The stats figure's artists that come one per layer: histograms, their legend, bars."""
+        hist_ax, grad_ax = self._hist_ax, self._grad_ax
+        edges, fractions = exp.activation_histograms()
+        self._stairs = [hist_ax.stairs(f, edges, color=COLORS[l % len(COLORS)], linewidth=1.5,
+                                       label=str(l + 1)) for l, f in enumerate(fractions)]
+        self._no_hidden = None
+        if not self._stairs:
+            self._no_hidden = hist_ax.text(0.5, 0.5, "no hidden layer", ha="center",
+                                           va="center", transform=hist_ax.transAxes)
+        else:  # a column right of the axes: never drawn over, so never redrawn
+            hist_ax.legend(title="layer", loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                           frameon=False, fontsize="small", title_fontsize="small",
+                           handlelength=1.0, borderaxespad=0.2)
+        layers = np.arange(1, len(exp.dense) + 1)
+        self._bar_container = grad_ax.bar(layers, np.ones(len(layers)), color=COLORS[2])
+        self._bars = list(self._bar_container)
+        grad_ax.set_xticks(layers, [str(l) for l in layers])
+
+    # ------------------------------------------------ moving to a new experiment
+
+    def _retarget_surface(self, exp) -> None:
+        """The same drawing as ``surface_panel`` for ``exp``, made by moving the artists."""
+        ax = self._surface_ax
+        self._surface.set_data(exp.surface())
+        self._surface.set_extent(exp.extent)
+        points = []
+        for X, Y in ((exp.X_train, exp.Y_train), (exp.X_test, exp.Y_test)):
+            points += [X[Y[:, 0] == c] for c in (0, 1)]
+        for collection, xy in zip(ax.collections, points):
+            collection.set_offsets(xy)
+        self._set_limits("surface", ax.set_xlim, ax.get_xlim, exp.extent[:2])
+        self._set_limits("surface", ax.set_ylim, ax.get_ylim, exp.extent[2:])
+        c = exp.config
+        ax.set_title(f"{c.dataset}: {'-'.join(map(str, c.sizes))} {c.activation}")
+
+    def _retarget_loss(self, exp) -> None:
+        ax = self._loss_ax
+        title = f"Loss ({exp.config.loss})"
+        if ax.get_title(loc="left") != title:
+            ax.set_title(title, loc="left")
+            self._frames["loss"].stale = True
+
+    def _retarget_stats(self, exp) -> None:
+        """New layers' artists if their number changed; new edges and label if the
+        activation changed; the gradient axis back to its starting limits."""
+        hist_ax, grad_ax = self._hist_ax, self._grad_ax
+        if len(exp.dense) != len(self._bars):
+            # Replace only the per-layer artists: the axes keep their ticks, whose
+            # making is most of the cost of a new figure.
+            for stairs in self._stairs:
+                stairs.remove()
+            for artist in (hist_ax.get_legend(), self._no_hidden):
+                if artist is not None:
+                    artist.remove()
+            self._bar_container.remove()
+            self._layer_artists(exp)
+            grad_ax.relim()
+            grad_ax.autoscale_view()
+            if not self._stairs:  # as on a new axes without data
+                hist_ax.set_ylim(0.0, 1.0)
+            self._frame("stats", self.figures["stats"], [*self._stairs, *self._bars])
+        label = f"$h$ ({exp.config.activation})"
+        if hist_ax.get_xlabel() != label:
+            edges, fractions = exp.activation_histograms()
+            for stairs, f in zip(self._stairs, fractions):
+                stairs.set_data(values=f, edges=edges)
+            hist_ax.set_xlabel(label)
+            self._set_limits("stats", hist_ax.set_xlim, hist_ax.get_xlim, (edges[0], edges[-1]))
+            self._frames["stats"].stale = True
+        self._set_limits("stats", grad_ax.set_ylim, grad_ax.get_ylim, (1e-4, 1.0))
+
+    # ------------------------------------------------ updating
+
+    def update(self, experiment=None, names=NAMES) -> None:
+        """Move the artists of the figures ``names`` to the experiment's current state.
+
+        Passing another experiment than the one shown rebuilds the figures for it.
+        """
+        if experiment is not None and experiment is not self.experiment:
+            return self.rebuild(experiment)
+        exp = self.experiment
+        if "surface" in names:
+            self._surface.set_data(exp.surface())
+        if "loss" in names:
+            self._update_loss(exp)
+        if "stats" in names:
+            self._update_stats(exp)
+
+    def _set_limits(self, name, setter, getter, limits) -> None:
+        """Change axis limits only when they differ; a change redraws the whole figure."""
+        if not np.allclose(getter(), limits):
+            setter(*limits)
+            self._frames[name].stale = True
+
+    def _update_loss(self, exp) -> None:
+        h = exp.history
+        epoch = np.asarray(h["epoch"])
+        train, test = np.asarray(h["train_loss"]), np.asarray(h["test_loss"])
+        self._train_line.set_data(epoch, train)
+        self._test_line.set_data(epoch, test)
+        both = np.concatenate([train, test])
+        both = both[np.isfinite(both)]
+        top = both.max() if both.size and both.max() > 0 else 1.0
+        # Limits grow in steps of 1, 2, 5 x 10^k, so the axes (and their text) change
+        # rarely and most frames only redraw the two lines.
+        ax = self._loss_ax
+        right = _nice_ceiling(max(epoch[-1], 10.0))
+        self._set_limits("loss", ax.set_xlim, ax.get_xlim, (0.0, right))
+        self._set_limits("loss", ax.set_ylim, ax.get_ylim, (0.0, _nice_ceiling(1.05 * top)))
+
+    def _update_stats(self, exp) -> None:
+        if self._stairs:
+            _, fractions = exp.activation_histograms()
+            for stairs, f in zip(self._stairs, fractions):
+                stairs.set_data(values=f)
+            top = min(1.0, _nice_ceiling(max(fractions.max(), 0.05)))
+            ax = self._hist_ax
+            self._set_limits("stats", ax.set_ylim, ax.get_ylim, (0.0, 1.05 * top))
+        norms = np.asarray(exp.last["grad_norms"], dtype=float)
+        good = norms[np.isfinite(norms) & (norms > 0)]
+        for bar, value in zip(self._bars, norms):
+            bar.set_height(value if np.isfinite(value) and value > 0 else 1e-30)
+        if good.size:
+            # Whole decades, so that the axis moves rarely and the layers compare at a glance.
+            lo, hi = np.floor(np.log10(good.min())), np.ceil(np.log10(good.max()))
+            ax = self._grad_ax
+            limits = (10.0 ** min(lo, hi - 2), 10.0 ** hi)
+            self._set_limits("stats", ax.set_ylim, ax.get_ylim, limits)
+
+    # ------------------------------------------------ output
+
+    def png(self, name: str) -> bytes:
+        """The named figure as PNG bytes, drawing only what moved since the last frame."""
+        if name not in self._frames:
+            raise KeyError(f"no figure named {name!r}; the dashboard has {list(self.figures)}")
+        return self._frames[name].render()
