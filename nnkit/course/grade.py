@@ -199,7 +199,7 @@ def _read(path: pathlib.Path):
     if size > MAX_NOTEBOOK:
         raise ValueError(f"the file is {size / 2 ** 20:.0f} MB; notebooks over "
                          f"{MAX_NOTEBOOK // 2 ** 20} MB are not graded")
-    text = path.read_bytes().decode("utf-8")
+    text = path.read_bytes().decode("utf-8-sig")  # a byte-order mark is no reason to fail
     data = json.loads(text)
     if not isinstance(data, dict) or not isinstance(data.get("cells", data.get("worksheets")), list):
         raise ValueError("the file is JSON but not a notebook (no list of cells)")
