@@ -2,6 +2,9 @@
 
 - ``compute``: the numbers (numpy and nnkit only, no drawing): staircases of steep sigmoids,
   ridge networks in the plane, the measured rate at which the error falls.
+- ``depth``: why depth (numpy and nnkit only): the tent-map sawtooth that a ReLU network of
+  depth k and width 2 computes exactly, piece counts from the slopes, shallow fits and the
+  lower bound on their error.
 - ``figures``: its matplotlib figures (built on :mod:`nnkit.viz`).
 - ``widgets``: its live figures (ipywidgets controls, :class:`nnkit.viz.Live`).
 

@@ -1,4 +1,4 @@
-"""Live figures for lecture 02: the N-step approximation and the 2-2-1 tanh band.
+"""Live figures for lecture 02: the N-step approximation, the 2-2-1 tanh band, deep against shallow.
 
 Each builder returns a :class:`~nnkit.viz.live.Live`; ``update`` rebuilds the (tiny) network
 with nnkit's computing functions and changes the drawn artists' data in place.
@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnkit.viz.live import Live, dropdown, float_slider, freeze_layout, int_slider, log_slider
+from nnkit.viz.live import BlitLive, Live, dropdown, float_slider, freeze_layout, int_slider, log_slider
 from nnkit.viz.style import new_figure
 
+from . import depth
 from .compute import TARGETS, _target, band_target, ridge_net
-from .figures import _draw_ridge_live, _draw_staircase, _section, _staircase_curves
+from .figures import (DEPTH_GRID, _draw_ridge_live, _draw_staircase, _section, _staircase_curves,
+                      draw_two_networks)
 
-__all__ = ["staircase_widget", "ridge_widget"]
+__all__ = ["staircase_widget", "ridge_widget", "depth_widget"]
 
 
 def staircase_widget(N: int = 8, steepness: float = 10.0, target: str = "wave") -> Live:
@@ -83,3 +85,30 @@ def ridge_widget(half_width: float = 1.0) -> Live:
         w2=float_slider(-1.0, -2, 2, 0.05, "$w^{(2)}_2$"),
     )
     return Live(fig, update, controls)
+
+
+def depth_widget(k: int = 4, m: int = 8) -> BlitLive:
+    """The sawtooth :math:`T^k`, the deep net and the best shallow net on ``m`` corners.
+
+    ``live.result`` is ``dict(deep_pieces, shallow_pieces, shallow_rms)``.
+    """
+    fig, ax = new_figure(width=7.5, height=3.6)
+    art = draw_two_networks(ax, k, m)
+
+    def update(k, m):
+        target = depth.sawtooth(DEPTH_GRID, k)
+        deep = depth.tent_net(k)
+        shallow, rms = depth.shallow_fit(target, depth.corners(k, m), DEPTH_GRID)
+        art["target"].set_ydata(target)
+        art["deep"].set_ydata(deep.forward(DEPTH_GRID[:, None])[:, 0])
+        art["shallow"].set_ydata(shallow.forward(DEPTH_GRID[:, None])[:, 0])
+        result = dict(deep_pieces=depth.count_pieces(lambda x: deep.forward(x[:, None])),
+                      shallow_pieces=depth.count_pieces(lambda x: shallow.forward(x[:, None])),
+                      shallow_rms=rms)
+        art["text"].set_text(
+            f"target: {2 ** k} pieces | deep ({2 * k} units): {result['deep_pieces']} pieces\n"
+            f"shallow ({m} units): {result['shallow_pieces']} pieces, RMS error {rms:.3f}")
+        return result
+
+    controls = dict(k=int_slider(k, 1, 6, "compositions k"), m=int_slider(m, 1, 70, "shallow units m"))
+    return BlitLive(fig, update, controls, animated=[art[name] for name in ("target", "deep", "shallow", "text")])

@@ -1,4 +1,5 @@
-r"""Figures for lecture 04: the MSE minimiser, total vs partial derivatives, the semicircle run.
+r"""Figures for lecture 04: the MSE minimiser, total vs partial derivatives, the semicircle run,
+a computational graph (values forward, gradients backward) and the cost of one gradient.
 
 Each public function returns a ``Figure``. The ``draw_*`` helpers draw into given axes
 and return the artists that :mod:`nnkit.lectures.l04_backpropagation.widgets` moves.
@@ -12,6 +13,7 @@ from nnkit.viz.style import COLORS, finish, new_figure
 __all__ = [
     "mse_of_constant", "draw_mse_of_constant", "conditional_mean", "total_vs_partial",
     "semicircle", "draw_outputs", "unit_updates", "draw_unit_updates", "boundary_line", "arrow_scale",
+    "gradient_cost", "draw_graph",
 ]
 
 
@@ -165,4 +167,87 @@ def unit_updates(X, Y, Yhat, h, delta, w1, b1, j):
     boundary.set_data(*boundary_line(w1, b1))
     finish(ax2, f"Layer 2: column {j} moves along these", r"$y_0$", r"$y_1$")
     finish(ax1, f"Layer 1: row {j} moves along these", "$x_0$", "$x_1$")
+    return fig
+
+
+# ---------------------------------------------------------------- why back-propagation is cheap (section 8)
+
+def gradient_cost(P, backprop_passes, difference_passes, timed_backprop=None, timed_differences=None):
+    """Cost of one gradient in units of one forward pass, against the number of parameters ``P``.
+
+    Parameters
+    ----------
+    P : array_like, shape (m,)
+    backprop_passes, difference_passes : array_like, shape (m,)
+        Counted: (forward + backward) / forward, and loss evaluations of centred differences.
+    timed_backprop, timed_differences : array_like, shape (m,), optional
+        The same ratios measured in seconds on this machine.
+    """
+    P = np.asarray(P)
+    fig, ax = new_figure(width=6.5, height=3.8)
+    ax.loglog(P, difference_passes, "s-", color=COLORS[5], label="finite differences, counted: $2P$")
+    ax.loglog(P, backprop_passes, "o-", color=COLORS[0], label="back-propagation, counted (products)")
+    if timed_differences is not None:
+        ax.loglog(P, timed_differences, "s", color=COLORS[5], mfc="none", ms=9,
+                  label="finite differences, timed")
+    if timed_backprop is not None:
+        ax.loglog(P, timed_backprop, "o", color=COLORS[0], mfc="none", ms=9,
+                  label="back-propagation, timed")
+    finish(ax, "The cost of one gradient", "parameters $P$",
+           "cost / one forward pass", legend=True)
+    return fig
+
+
+# ---------------------------------------------------------------- a computational graph (section 7)
+
+_VALUE, _GRAD = COLORS[2], COLORS[5]
+
+
+_SYMBOL = {"*": "×", "+": "+", "max": "max"}
+
+
+def draw_graph(output, positions: dict, title: str = "A computational graph"):
+    """Draw every node of ``output.graph()`` at ``positions[node.name]``, with values and gradients.
+
+    An operation is drawn as its symbol, an input as its name; on each wire, the value that
+    flows forward (above) and the gradient of the node it leaves (below; right when that node
+    feeds one other node only).
+
+    Parameters
+    ----------
+    output : graph.Node
+        After ``output.backward()``, so that each node's ``grad`` is set.
+    positions : dict of str -> (float, float)
+        Where each node goes, keyed by its (unique) name.
+    """
+    nodes = output.graph()
+    missing = [n for n in nodes if n.name not in positions]
+    if missing:
+        raise ValueError(f"positions has no place for the nodes {missing}; it has {sorted(positions)}")
+    fig, ax = new_figure(width=8.0, height=3.6)
+    for node in nodes:
+        x, y = positions[node.name]
+        for parent in node.parents:
+            px, py = positions[parent.name]
+            ax.annotate("", xy=(x - 0.18, y), xytext=(px + 0.18, py),
+                        arrowprops=dict(arrowstyle="->", color="0.4", lw=1.2))
+            mx, my = px + 0.3 * (x - px), py + 0.3 * (y - py)     # near the wire's start
+            ax.text(mx, my + 0.12, f"{parent.value:g}", color=_VALUE, ha="center", fontsize="small")
+            ax.text(mx, my - 0.22, f"{parent.grad:g}", color=_GRAD, ha="center", fontsize="small")
+        ax.text(x, y, _SYMBOL.get(node.op, node.name), ha="center", va="center", fontsize="medium",
+                bbox=dict(boxstyle="circle", facecolor="white", edgecolor=COLORS[0]))
+    x, y = positions[output.name]
+    ax.text(x + 0.45, y + 0.12, f"{output.value:g}", color=_VALUE, fontsize="small")
+    ax.text(x + 0.45, y - 0.22, f"{output.grad:g}", color=_GRAD, fontsize="small")
+    ax.plot([], [], color=_VALUE, label="value (forward)")
+    ax.plot([], [], color=_GRAD, label="gradient $\\partial f/\\partial(\\cdot)$ (backward)")
+    xs, ys = zip(*positions.values())
+    ax.set_xlim(min(xs) - 0.5, max(xs) + 1.0)
+    ax.set_ylim(min(ys) - 0.7, max(ys) + 0.5)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title)
+    ax.set_xlabel("forward pass: left to right; backward pass: right to left")
+    ax.set_ylabel("inputs on the left")
+    ax.legend(frameon=False, fontsize="small", loc="lower right")
     return fig

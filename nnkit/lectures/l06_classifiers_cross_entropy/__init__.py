@@ -2,6 +2,8 @@
 
 - ``compute``: the numbers (numpy and nnkit only, no drawing): the two costs of one neuron as
   functions of its logit, the learning slowdown and its cure, softmax.
+- ``likelihood``: why cross-entropy (numpy only): Bernoulli and categorical likelihoods,
+  entropy, cross-entropy and KL divergence.
 - ``figures``: its matplotlib figures (built on :mod:`nnkit.viz`).
 - ``widgets``: its live figures (ipywidgets controls, :class:`nnkit.viz.Live`).
 
