@@ -18,7 +18,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test test-unit test-notebooks test-lowest test-browser test-nbgrader site bench bench-grading release clean mutants
+.PHONY: lab test test-unit test-notebooks test-seeds test-lowest test-browser test-nbgrader site bench bench-grading release clean mutants
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,13 @@ test-unit: $(STAMP)
 
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_NOTEBOOKS) -q lectures solutions exercises
+
+# The claims each lecture makes about a random experiment (a training run, a random
+# initialisation, random data), repeated at ten other seeds: tests/test_seeds_lecture*.py, all of
+# them (-m "" lifts the default deselection). Those of lectures 01-04 take about 15 s and are not
+# marked `seeds`, so `make test` runs them too; the slower ones of 05-08 are marked and run here.
+test-seeds: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 -m "" tests/test_seeds_lecture*.py
 
 # Mutation testing of the exercise checks: every small wrong edit of a solution (a sign, a
 # transpose, an axis, a float32 cast, an off-by-one slice, ...) must lose its mark, or be

@@ -6,6 +6,7 @@ so they explain the likely cause where one is common.
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -14,6 +15,7 @@ __all__ = [
     "as_array",
     "as_batch",
     "check_finite",
+    "check_parameters",
     "check_positive",
     "check_same_length",
     "check_same_shape",
@@ -112,7 +114,7 @@ def check_positive(value, name: str, *, allow_zero: bool = False, integer: bool 
     if isinstance(value, bool) or not isinstance(value, kind):
         what = "an integer" if integer else "a number"
         raise TypeError(f"{name} must be {what}; got {_describe(value)}")
-    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be {bound}; got {value!r}")
     return value
@@ -130,6 +132,36 @@ def check_same_length(X: np.ndarray, Y: np.ndarray, name_x: str = "X", name_y: s
         raise ValueError(f"{name_x} is empty (shape {X.shape}); expected at least one example.")
 
 
+def check_parameters(params, name: str = "params") -> list:
+    """Return ``params`` as a non-empty list of parameters (what ``net.parameters()`` returns).
+
+    Parameters are recognised by their ``value`` and ``grad`` attributes, so this module
+    need not import the layers.
+    """
+    if hasattr(params, "parameters"):
+        raise TypeError(
+            f"{name} got the network ({type(params).__name__}) itself; pass its parameters: "
+            f"net.parameters()."
+        )
+    if callable(params):
+        raise TypeError(
+            f"{name} got the method {getattr(params, '__qualname__', params)!r} itself; call it: "
+            f"pass net.parameters() (with the brackets), not net.parameters."
+        )
+    if isinstance(params, (str, bytes, np.ndarray)) or not hasattr(params, "__iter__"):
+        raise TypeError(f"{name} must be the list that net.parameters() returns; got {_describe(params)}")
+    params = list(params)
+    for i, p in enumerate(params):
+        if not (hasattr(p, "value") and hasattr(p, "grad")):
+            raise TypeError(
+                f"{name}[{i}] must be a parameter from net.parameters(); got {_describe(p)}. "
+                f"Pass net.parameters(), not the arrays (net.W) themselves."
+            )
+    if not params:
+        raise ValueError(f"{name} is empty; pass net.parameters() of a network with weights.")
+    return params
+
+
 def make_rng(rng) -> np.random.Generator:
     """Turn ``None``, an int seed or a ``Generator`` into a ``Generator``.
 
@@ -138,7 +170,7 @@ def make_rng(rng) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
+        return np.random.default_rng(None if rng is None else int(rng))
     raise TypeError(f"rng must be None, an int seed or a numpy.random.Generator; got {_describe(rng)}")
 
 

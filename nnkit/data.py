@@ -6,11 +6,13 @@ labels of shape ``(n,)``, ordered by class; ``fit`` shuffles.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from ._validation import as_array, check_positive, make_rng
 
-__all__ = ["xor", "semicircle_parabola", "circles", "spirals", "blobs", "one_hot"]
+__all__ = ["xor", "semicircle_parabola", "circles", "spirals", "blobs", "one_hot", "split"]
 
 
 def _split(n: int, classes: int) -> list[int]:
@@ -133,3 +135,85 @@ def one_hot(labels, classes: int | None = None) -> np.ndarray:
         raise ValueError(f"labels must be integers of shape (n,); got {labels.dtype} {labels.shape}")
     classes = int(labels.max()) + 1 if classes is None else classes
     return np.eye(classes)[labels]
+
+
+def split(X, Y, fractions: Sequence[float] = (0.6, 0.2, 0.2), rng=None):
+    """Split ``(X, Y)`` at random into disjoint parts, e.g. training, validation and test sets.
+
+    Integer labels ``Y`` of shape ``(n,)`` are stratified: each class is split in the given
+    fractions on its own (rounded, at least one example per part), so every class is in
+    every part in about its overall proportion, and each part's size is within a few
+    examples (at most one per class) of ``fractions · n``. Any other ``Y`` (float targets
+    of a regression, one-hot rows) is split as one group. Rows keep their original order
+    within a part; together the parts hold every row exactly once.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, ...)
+    Y : array_like, shape (n,) or (n, outputs)
+    fractions : sequence of float
+        Two or more positive fractions summing to 1; the default gives 60 % training,
+        20 % validation, 20 % test.
+    rng : None, int or numpy.random.Generator
+        The same seed gives the same split.
+
+    Returns
+    -------
+    tuple of (X_part, Y_part)
+        One pair per fraction: ``((Xtr, Ytr), (Xva, Yva), (Xte, Yte))`` for the default.
+    """
+    X, Y = np.asarray(X), np.asarray(Y)
+    if X.ndim == 0 or Y.ndim == 0 or len(X) != len(Y):
+        raise ValueError(
+            f"X and Y must hold the same number of examples, one per row; got X of shape "
+            f"{X.shape} and Y of shape {Y.shape}"
+        )
+    f = _check_fractions(fractions)
+    rng = make_rng(rng)
+    parts: list[list[np.ndarray]] = [[] for _ in f]
+    for label, rows in _groups(Y):
+        rows = rng.permutation(rows)
+        sizes = _part_sizes(len(rows), f, label)
+        for part, chunk in zip(parts, np.split(rows, np.cumsum(sizes)[:-1])):
+            part.append(chunk)
+    picked = [np.sort(np.concatenate(chunks)) for chunks in parts]
+    return tuple((X[rows], Y[rows]) for rows in picked)
+
+
+def _check_fractions(fractions) -> np.ndarray:
+    try:
+        f = np.asarray(fractions, dtype=np.float64)
+    except (TypeError, ValueError):
+        f = np.array([np.nan])
+    if f.ndim != 1 or len(f) < 2 or not np.all(np.isfinite(f)) or np.any(f <= 0):
+        raise ValueError(
+            f"fractions must be two or more positive numbers, e.g. (0.6, 0.2, 0.2); got {fractions!r}"
+        )
+    if abs(f.sum() - 1.0) > 1e-9:
+        raise ValueError(f"fractions must sum to 1; got {fractions!r}, which sums to {f.sum():.6g}")
+    return f
+
+
+def _groups(Y: np.ndarray):
+    """(label, row indices) per class for integer labels (n,); one group of all rows otherwise."""
+    if Y.ndim == 1 and Y.dtype.kind in "biu":
+        return [(f"class {c!r}", np.flatnonzero(Y == c)) for c in np.unique(Y).tolist()]
+    return [("the data", np.arange(len(Y)))]
+
+
+def _part_sizes(m: int, fractions: np.ndarray, label: str) -> np.ndarray:
+    """Split ``m`` rows in ``fractions`` by largest remainders, at least one row per part."""
+    k = len(fractions)
+    if m < k:
+        raise ValueError(
+            f"{label} has {m} example(s), too few for {k} parts: every part needs at least "
+            f"one of each class. Use fewer parts or more data."
+        )
+    exact = m * fractions
+    sizes = np.floor(exact).astype(int)
+    extra = np.argsort(sizes - exact, kind="stable")[: m - sizes.sum()]
+    sizes[extra] += 1
+    for empty in np.flatnonzero(sizes == 0):
+        sizes[np.argmax(sizes)] -= 1
+        sizes[empty] = 1
+    return sizes

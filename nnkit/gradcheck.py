@@ -7,15 +7,21 @@ correct layer gives well under :math:`10^{-7}`, a wrong one something near 1.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validation import as_batch, make_rng
+
+if TYPE_CHECKING:
+    from .layers import Layer
 
 __all__ = ["numerical_gradient", "relative_error", "gradcheck"]
 
 
-def numerical_gradient(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
+def numerical_gradient(f: Callable[[], Any], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
     r"""Centred differences :math:`\partial f/\partial x_j \approx (f(x + h e_j) - f(x - h e_j))/2h`.
 
     Parameters
@@ -47,15 +53,17 @@ def numerical_gradient(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
     return grad
 
 
-def relative_error(a, b) -> float:
+def relative_error(a: ArrayLike, b: ArrayLike) -> float:
     r""":math:`\lVert a - b\rVert / \max(\lVert a\rVert + \lVert b\rVert, 10^{-12})`, norms over whole arrays."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"a has shape {a.shape} but b has shape {b.shape}; they must match")
-    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12))
+    scale = float(np.linalg.norm(a) + np.linalg.norm(b))
+    return float(np.linalg.norm(a - b)) / max(scale, 1e-12)
 
 
-def gradcheck(layer_or_net, X, rng=None, h: float = 1e-5, details: bool = False):
+def gradcheck(layer_or_net: Layer, X: ArrayLike, rng: Any = None, h: float = 1e-5,
+              details: bool = False) -> float | tuple[float, dict[str, float]]:
     r"""Check ``backward`` of a layer or network against centred differences.
 
     With a random upstream gradient :math:`G`, the scalar :math:`f = \sum Y \odot G`
@@ -90,7 +98,7 @@ def gradcheck(layer_or_net, X, rng=None, h: float = 1e-5, details: bool = False)
     # Centred differences of f carry a round-off of about 1e-16 |f| / h per entry.
     noise = 1e-3 * (1.0 + abs(f())) * h
     errors = {"X": _error(net.backward(G), numerical_gradient(f, X, h), noise)}
-    analytic = [(p, p.grad.copy()) for p in net.parameters()]
+    analytic = [(p, _grad_of(p)) for p in net.parameters()]
     for i, (p, grad) in enumerate(analytic):
         key = p.name if p.name not in errors else f"{p.name}[{i}]"
         errors[key] = _error(grad, numerical_gradient(f, p.value, h), noise)
@@ -98,7 +106,14 @@ def gradcheck(layer_or_net, X, rng=None, h: float = 1e-5, details: bool = False)
     return (worst, errors) if details else worst
 
 
-def _error(analytic, numeric, noise) -> float:
+def _grad_of(p: Any) -> np.ndarray:
+    """A copy of the gradient that ``backward`` left beside parameter ``p``."""
+    if p.grad is None:
+        raise RuntimeError(f"{p}: backward left no gradient d{p.name} beside it")
+    return p.grad.copy()
+
+
+def _error(analytic: np.ndarray, numeric: np.ndarray, noise: float) -> float:
     """``relative_error``, except that a gradient that is zero, in both the backward pass
     and the differences up to round-off, counts as exact (their ratio would be noise over
     noise, about 1). A wrong zero is still caught: the other side is then far above noise."""

@@ -7,7 +7,10 @@ the difference between two costs is visible in the two lines of their ``backward
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import functional as F
 from ._validation import as_array, as_batch, check_finite, check_same_shape
@@ -22,9 +25,10 @@ _LOG_FLOOR = -100.0
 class Loss:
     """Base class: checks the inputs, keeps what ``backward`` needs."""
 
-    _saved = None
+    _saved: tuple[np.ndarray, np.ndarray] | None = None
 
-    def __call__(self, Yhat, Y) -> float:
+    def __call__(self, Yhat: ArrayLike, Y: ArrayLike) -> float:
+        """The loss of predictions ``Yhat`` (n, outputs) against targets ``Y``, as a float."""
         Yhat = as_batch(Yhat, "Yhat")
         check_finite(Yhat, "Yhat", " (the network's output)")
         Y = self._targets(Yhat, Y)
@@ -40,7 +44,13 @@ class Loss:
             )
         return self._grad(*self._saved)
 
-    def _targets(self, Yhat, Y):
+    def _value(self, Yhat: np.ndarray, Y: np.ndarray) -> Any:  # pragma: no cover - every loss overrides it
+        raise NotImplementedError
+
+    def _grad(self, Yhat: np.ndarray, Y: np.ndarray) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def _targets(self, Yhat: np.ndarray, Y: ArrayLike) -> np.ndarray:
         Y = as_array(Y, "Y")
         check_same_shape(Yhat, Y, "Yhat", "Y")
         check_finite(Y, "Y", " (the targets)")
@@ -51,7 +61,8 @@ class Loss:
 
 
 class MSELoss(Loss):
-    r""":math:`L = \frac{1}{2n}\sum_i \lVert \hat y_i - y_i \rVert^2`, so :math:`\partial L/\partial \hat y_i = (\hat y_i - y_i)/n`.
+    r""":math:`L = \frac{1}{2n}\sum_i \lVert \hat y_i - y_i \rVert^2`,
+    so :math:`\partial L/\partial \hat y_i = (\hat y_i - y_i)/n`.
 
     PyTorch's ``MSELoss`` is the plain mean, without the 1/2 and over every element.
     """

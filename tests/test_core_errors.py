@@ -74,6 +74,77 @@ def cases():
          ["momentum", r"\[0, 1\)", "1.5"]),
         ("transform before fit", lambda: nk.preprocess.Whiten().transform(X), RuntimeError,
          ["transform before fit", "fit"]),
+    ] + regularisation_cases()
+
+
+def regularisation_cases():
+    """Issue 15's pieces: optimisers, penalties, dropout, schedules, fit's options, split."""
+    net = nk.MLP([3, 4, 2], rng=0)
+    params, mse, Y = net.parameters(), nk.MSELoss(), np.ones((4, 2))
+    y = np.array([0, 0, 1, 1])
+    cases = [
+        (f"{opt.__name__} given net.parameters uncalled", lambda opt=opt: opt(net.parameters, lr=0.1),
+         TypeError, ["params", "method", "call it", r"net\.parameters\(\)"])
+        for opt in (nk.SGD, nk.Adam, nk.AdamW, nk.RMSprop)
+    ]
+    return cases + [
+        ("optimiser given the network", lambda: nk.Adam(net, lr=0.1), TypeError,
+         ["params", "network", "MLP", r"net\.parameters\(\)"]),
+        ("penalty given net.parameters uncalled", lambda: nk.L2Penalty(0.1)(net.parameters), TypeError,
+         ["params", "call it", r"net\.parameters\(\)"]),
+        ("arrays instead of parameters", lambda: nk.SGD([net[0].W], lr=0.1), TypeError,
+         [r"params\)\[0\]", "parameter", "net.parameters()", r"array of shape \(4, 3\)"]),
+        ("negative weight decay", lambda: nk.SGD(params, lr=0.1, weight_decay=-1e-3), ValueError,
+         ["weight_decay", ">= 0", "-0.001"]),
+        ("negative weight decay in Adam", lambda: nk.Adam(params, weight_decay=-1.0), ValueError,
+         ["weight_decay", ">= 0", "-1.0"]),
+        ("negative weight decay in AdamW", lambda: nk.AdamW(params, weight_decay=-0.5), ValueError,
+         ["weight_decay", ">= 0", "-0.5"]),
+        ("RMSprop alpha 1", lambda: nk.RMSprop(params, alpha=1.0), ValueError,
+         ["alpha", r"\[0, 1\)", "1.0"]),
+        ("RMSprop momentum -0.1", lambda: nk.RMSprop(params, momentum=-0.1), ValueError,
+         ["momentum", r"\[0, 1\)", "-0.1"]),
+        ("AdamW betas not a pair", lambda: nk.AdamW(params, betas=0.9), ValueError,
+         ["betas", "pair", "0.9"]),
+        ("negative L2 lambda", lambda: nk.L2Penalty(-0.1), ValueError, ["lam", ">= 0", "-0.1"]),
+        ("negative L1 lambda", lambda: nk.L1Penalty(-2), ValueError, ["lam", ">= 0", "-2"]),
+        ("L1 lambda a string", lambda: nk.L1Penalty("0.1"), TypeError, ["lam", "number", "'0.1'"]),
+        ("penalty on biases alone", lambda: nk.L2Penalty(0.1)([params[1]]), ValueError,
+         ["no weight matrix", "weight_names"]),
+        ("dropout p = 1", lambda: nk.Dropout(1.0), ValueError, ["p", r"\[0, 1\)", "1.0", "every unit"]),
+        ("dropout p < 0", lambda: nk.Dropout(-0.2), ValueError, ["p", r"\[0, 1\)", "-0.2"]),
+        ("dropout backward before forward", lambda: nk.Dropout(0.5).backward(np.ones((2, 2))),
+         RuntimeError, ["Dropout", "before forward"]),
+        ("step gamma 0", lambda: nk.schedules.step(0.1, 10, gamma=0.0), ValueError,
+         ["gamma", "> 0", "0.0"]),
+        ("exponential gamma < 0", lambda: nk.schedules.exponential(0.1, -0.5), ValueError,
+         ["gamma", "> 0", "-0.5"]),
+        ("step size 0", lambda: nk.schedules.step(0.1, 0), ValueError, ["step_size", "> 0", "0"]),
+        ("cosine total_epochs 2.5", lambda: nk.schedules.cosine(0.1, 2.5), TypeError,
+         ["total_epochs", "integer", "2.5"]),
+        ("cosine min_lr above lr", lambda: nk.schedules.cosine(0.1, 10, min_lr=0.5), ValueError,
+         ["min_lr", "at most lr", "0.1", "0.5"]),
+        ("schedule at a negative epoch", lambda: nk.schedules.exponential(0.1, 0.9)(-1), ValueError,
+         ["epoch", ">= 0", "-1"]),
+        ("schedule giving a negative rate",
+         lambda: nk.fit(net, mse, X, Y, epochs=2, lr=0.1, schedule=lambda t: 0.1 - t), ValueError,
+         [r"schedule\(1\)", "> 0", "-0.9"]),
+        ("schedule not callable", lambda: nk.fit(net, mse, X, Y, epochs=1, lr=0.1, schedule=0.1),
+         TypeError, ["schedule", "callable", "0.1"]),
+        ("patience 0", lambda: nk.fit(net, mse, X, Y, epochs=1, lr=0.1, validation=(X, Y), early_stopping=0),
+         ValueError, ["early_stopping", "patience", "> 0", "got 0"]),
+        ("early stopping without validation", lambda: nk.fit(net, mse, X, Y, epochs=1, lr=0.1, early_stopping=3),
+         ValueError, ["early_stopping=3", "validation"]),
+        ("penalty a number", lambda: nk.fit(net, mse, X, Y, epochs=1, lr=0.1, penalty=0.01), TypeError,
+         ["penalty", "L2Penalty", "0.01"]),
+        ("fractions not summing to 1", lambda: nk.data.split(X, y, fractions=(0.6, 0.2, 0.1)), ValueError,
+         ["fractions", "sum to 1", "0.9"]),
+        ("a zero fraction", lambda: nk.data.split(X, y, fractions=(1.0, 0.0)), ValueError,
+         ["fractions", "positive", r"\(1.0, 0.0\)"]),
+        ("a class too small to split", lambda: nk.data.split(X, y), ValueError,
+         ["class 0", "2 example", "3 parts"]),
+        ("split X and Y of different lengths", lambda: nk.data.split(X, y[:3]), ValueError,
+         ["X", "Y", r"\(4, 3\)", r"\(3,\)"]),
     ]
 
 

@@ -197,3 +197,60 @@ def test_gradcheck_accepts_an_exactly_zero_gradient():
             self.db = np.zeros_like(self.db)
             return dX
     assert nk.gradcheck(Lazy(3, 2, rng=0), X, rng=0) > 0.5
+
+
+# Regularisation (issue 15): the penalties' gradients and dropout's backward.
+
+class _SameMask(nk.Dropout):
+    """Dropout drawing the same mask at every forward, so that centred differences see
+    one fixed function (a fresh mask per call would make f random)."""
+
+    def __init__(self, p, seed):
+        super().__init__(p, rng=seed)
+        self.seed = seed
+
+    def forward(self, X):
+        self.rng = np.random.default_rng(self.seed)
+        return super().forward(X)
+
+
+def _penalised_net(seed, n_in, out):
+    """A net with both kinds of weight matrix (Dense's 2-D W, Maxout's 3-D W), weights
+    kept away from 0 where L1 has its kink, and non-zero biases."""
+    net = nk.Sequential([nk.Dense(n_in, 4, rng=seed), nk.Tanh(), nk.Maxout(4, out, pieces=2, rng=seed + 1)])
+    rng = np.random.default_rng(seed)
+    for p in net.parameters():
+        v = rng.uniform(0.05, 1.0, p.shape) * rng.choice([-1.0, 1.0], p.shape)
+        p.value[...] = v
+    return net
+
+
+@pytest.mark.parametrize("Penalty", [nk.L2Penalty, nk.L1Penalty])
+@given(seed=seeds, n_in=dims, out=dims, lam=st.floats(1e-3, 10.0))
+def test_penalty_gradient(Penalty, seed, n_in, out, lam):
+    net = _penalised_net(seed, n_in, out)
+    params, penalty = net.parameters(), Penalty(lam)
+    grads = {}
+    for p in params:  # the gradient the network's backward left: the penalty adds to it
+        grads[p] = np.random.default_rng(seed).standard_normal(p.shape)
+        setattr(p.owner, "d" + p.name, grads[p].copy())
+    penalty.backward(params)
+    for p in params:
+        added = p.grad - grads[p]
+        numeric = nk.numerical_gradient(lambda: penalty(params), p.value, h=1e-5)
+        if p.is_weight:
+            assert_small(nk.relative_error(added, numeric), f"{Penalty.__name__} on {p}")
+        else:
+            assert not added.any() and not numeric.any(), f"{Penalty.__name__} must leave {p} alone"
+
+
+@given(X=batches(n=st.integers(1, 6)), seed=seeds, p=st.floats(0.0, 0.9))
+def test_dropout_backward_through_the_same_mask(X, seed, p):
+    assert_small(nk.gradcheck(_SameMask(p, seed), X, rng=seed), f"Dropout(p={p})")
+
+
+@given(X=batches(away_from_kinks=True), seed=seeds, p=st.floats(0.1, 0.9))
+def test_network_with_dropout(X, seed, p):
+    net = nk.Sequential([nk.Dense(X.shape[1], 5, rng=seed), nk.Tanh(), _SameMask(p, seed),
+                         nk.Dense(5, 2, rng=seed + 1)])
+    assert_small(nk.gradcheck(net, X, rng=seed), f"Dense-Tanh-Dropout({p})-Dense")

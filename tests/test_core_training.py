@@ -167,3 +167,23 @@ def test_progress_bar_shows_in_a_terminal(monkeypatch, capsys):
     X, Y = nk.data.xor()
     nk.fit(nk.MLP([2, 2, 1], rng=0), nk.MSELoss(), X, Y, epochs=3, lr=0.1)
     assert "training" in capsys.readouterr().err
+
+
+def test_progress_bar_is_left_out_without_tqdm(monkeypatch, capsys):
+    # `pip install nnkit` alone has no tqdm: training still runs, without a bar.
+    import builtins
+
+    import nnkit.training as training
+
+    real_import = builtins.__import__
+
+    def no_tqdm(name, *args, **kwargs):
+        if name.startswith("tqdm"):
+            raise ImportError("No module named 'tqdm'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(training, "_interactive", lambda: True)
+    monkeypatch.setattr(builtins, "__import__", no_tqdm)
+    X, Y = nk.data.xor()
+    history = nk.fit(nk.MLP([2, 2, 1], rng=0), nk.MSELoss(), X, Y, epochs=3, lr=0.1)
+    assert len(history.loss) == 3 and "training" not in capsys.readouterr().err

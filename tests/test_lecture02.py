@@ -171,3 +171,19 @@ def test_ridge_widget_error_grows_when_a_cliff_moves():
     exercise(live, dict(s=10.0, b=-0.5, t1=-0.5, t2=1.5, w1=0.5, w2=-0.5), "t1",
              [-1.5, -1.0, -0.5, 0.0, 0.5])
     assert live.result > start
+
+
+def test_tower_net_is_one_on_its_square_and_zero_off_it():
+    net = approx.tower_net(lo=0.2, hi=0.5)
+    axis = np.linspace(0.0, 1.0, 101)
+    P = np.array(np.meshgrid(axis, axis)).reshape(2, -1).T
+    y = net.forward(P)[:, 0]
+    inside = np.all((P > 0.22) & (P < 0.48), axis=1)
+    outside = np.any((P < 0.18) | (P > 0.52), axis=1)
+    assert y[inside].min() > 0.99 and y[outside].max() < 0.01, (y[inside].min(), y[outside].max())
+    with pytest.raises(ValueError, match="lo < hi"):
+        approx.tower_net(lo=0.6, hi=0.4)
+
+
+def test_tower_figure_is_labelled():
+    assert_labelled(figures.tower(approx.tower_net()))

@@ -4,7 +4,10 @@ Each takes a batch ``(n, features)`` and returns the same shape.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import functional as F
 from .._validation import as_batch, check_positive
@@ -17,18 +20,29 @@ __all__ = [
 
 
 class _Elementwise(Layer):
-    """Keeps the input (``_X``) and output (``_Y``) for backward."""
+    """Keeps the input (``_X``) and output (``_Y``) for backward.
 
-    _X = _Y = None
+    They are None until the first ``forward`` (``_check_backward`` guards that), arrays
+    after: typed ``Any`` so that ``_f_grad`` can use them without a check of its own.
+    """
 
-    def forward(self, X):
+    _X: Any = None
+    _Y: Any = None
+
+    def forward(self, X: ArrayLike) -> np.ndarray:
         self._X = as_batch(X, "X")
         self._Y = self._f(self._X)
         return self._Y
 
-    def backward(self, dY):
+    def backward(self, dY: np.ndarray) -> np.ndarray:
         dY = self._check_backward(dY, None if self._Y is None else self._Y.shape)
         return dY * self._f_grad()
+
+    def _f(self, X: np.ndarray) -> np.ndarray:  # pragma: no cover - every activation overrides it
+        raise NotImplementedError
+
+    def _f_grad(self) -> Any:  # pragma: no cover - an array of f'(e), or a number
+        raise NotImplementedError
 
 
 class Identity(_Elementwise):
@@ -164,7 +178,7 @@ class PReLU(_Elementwise):
     def _f_grad(self):
         return np.where(self._X > 0, 1.0, self.a)
 
-    def backward(self, dY):
+    def backward(self, dY: np.ndarray) -> np.ndarray:
         dX = super().backward(dY)
         self.da = np.array(np.sum(dY * np.minimum(self._X, 0.0)))
         return dX
@@ -181,13 +195,13 @@ class Softmax(Layer):
     Backward: :math:`dZ = a \odot (dA - \sum_k dA_k a_k)`.
     """
 
-    _Y = None
+    _Y: Any = None
 
-    def forward(self, X):
+    def forward(self, X: ArrayLike) -> np.ndarray:
         self._Y = F.softmax(as_batch(X, "X"), axis=1)
         return self._Y
 
-    def backward(self, dY):
+    def backward(self, dY: np.ndarray) -> np.ndarray:
         dY = self._check_backward(dY, None if self._Y is None else self._Y.shape)
         a = self._Y
         return a * (dY - (dY * a).sum(axis=1, keepdims=True))

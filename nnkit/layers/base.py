@@ -1,9 +1,14 @@
 """What every layer shares: parameters, train/eval mode, and the forward-before-backward rule."""
 from __future__ import annotations
 
+from typing import TypeVar
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["Layer", "Parameter"]
+
+L = TypeVar("L", bound="Layer")
 
 
 class Parameter:
@@ -16,7 +21,7 @@ class Parameter:
 
     __slots__ = ("owner", "name")
 
-    def __init__(self, owner, name: str):
+    def __init__(self, owner: Layer, name: str):
         self.owner = owner
         self.name = name
 
@@ -25,7 +30,7 @@ class Parameter:
         return getattr(self.owner, self.name)
 
     @value.setter
-    def value(self, new) -> None:
+    def value(self, new: ArrayLike) -> None:
         # ``p.value -= lr * p.grad`` lands here; write in place so the layer keeps its array.
         current = getattr(self.owner, self.name)
         if new is not current:
@@ -34,6 +39,12 @@ class Parameter:
     @property
     def grad(self) -> np.ndarray | None:
         return getattr(self.owner, "d" + self.name, None)
+
+    @property
+    def is_weight(self) -> bool:
+        """True for a weight matrix (listed in its layer's ``weight_names``), False for a
+        bias, a BatchNorm scale or a PReLU slope: what the penalties regularise."""
+        return self.name in getattr(self.owner, "weight_names", ())
 
     @property
     def shape(self) -> tuple:
@@ -47,19 +58,27 @@ class Layer:
     """Base class: ``forward(X)`` keeps what ``backward(dY)`` needs.
 
     Subclasses list their trainable arrays in ``param_names``; after ``backward`` the
-    gradient of ``name`` sits in ``"d" + name`` (overwritten, never accumulated).
+    gradient of ``name`` sits in ``"d" + name`` (overwritten, never accumulated). Those of
+    them that are weight matrices (not biases) are also listed in ``weight_names``: the
+    L1 and L2 penalties act on these alone.
     """
 
     param_names: tuple[str, ...] = ()
+    weight_names: tuple[str, ...] = ()
+    # Arrays that are state but not trained (BatchNorm's running statistics): early
+    # stopping saves and restores them with the parameters.
+    buffer_names: tuple[str, ...] = ()
     training = True
 
-    def __call__(self, X):
+    def __call__(self, X: ArrayLike) -> np.ndarray:
         return self.forward(X)
 
-    def forward(self, X):  # pragma: no cover - every layer overrides it
+    def forward(self, X: ArrayLike) -> np.ndarray:  # pragma: no cover - every layer overrides it
+        """X (n, features_in) -> Y (n, features_out), keeping what ``backward`` needs."""
         raise NotImplementedError
 
-    def backward(self, dY):  # pragma: no cover
+    def backward(self, dY: np.ndarray) -> np.ndarray:  # pragma: no cover
+        """dL/dY (n, features_out) -> dL/dX (n, features_in), filling the parameters' gradients."""
         raise NotImplementedError
 
     def parameters(self) -> list[Parameter]:
@@ -68,17 +87,17 @@ class Layer:
     def num_parameters(self) -> int:
         return sum(p.value.size for p in self.parameters())
 
-    def train(self):
+    def train(self: L) -> L:
         """Switch to training mode (the default); returns the layer."""
         self.training = True
         return self
 
-    def eval(self):
+    def eval(self: L) -> L:
         """Switch to evaluation mode; returns the layer."""
         self.training = False
         return self
 
-    def _check_backward(self, dY, out_shape) -> np.ndarray:
+    def _check_backward(self, dY: ArrayLike, out_shape: tuple[int, ...] | None) -> np.ndarray:
         """Check that forward ran and that ``dY`` has the shape of the forward output."""
         if out_shape is None:
             raise RuntimeError(

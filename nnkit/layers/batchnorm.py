@@ -1,7 +1,10 @@
 r"""Batch normalisation (Ioffe & Szegedy, 2015): normalise each feature over the batch."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_batch, check_positive
 from .base import Layer
@@ -27,6 +30,7 @@ class BatchNorm(Layer):
     """
 
     param_names = ("gamma", "beta")
+    buffer_names = ("running_mean", "running_var")
 
     def __init__(self, features: int, eps: float = 1e-5, momentum: float = 0.9):
         check_positive(features, "features", integer=True)
@@ -37,9 +41,10 @@ class BatchNorm(Layer):
         self.gamma, self.beta = np.ones(features), np.zeros(features)
         self.dgamma, self.dbeta = np.zeros(features), np.zeros(features)
         self.running_mean, self.running_var = np.zeros(features), np.ones(features)
-        self._xhat = None
+        self._xhat: Any = None  # x-hat of the last forward, None before the first
+        self._inv_std: Any = None
 
-    def forward(self, X):
+    def forward(self, X: ArrayLike) -> np.ndarray:
         """X (n, features) -> y (n, features)."""
         X = as_batch(X, "X", self.features)
         if self.training:
@@ -61,12 +66,14 @@ class BatchNorm(Layer):
         self._batch_stats = self.training
         return self.gamma * self._xhat + self.beta
 
-    def backward(self, dY):
+    def backward(self, dY: np.ndarray) -> np.ndarray:
         r"""dY (n, features) -> dX (n, features).
 
-        In training mode the mean and variance depend on every row, so
-        :math:`dX = \frac{\gamma}{\sqrt{\sigma^2+\epsilon}}\,\big(dY - \overline{dY} - \hat x\,\overline{dY\odot\hat x}\big)`
-        (bars are means over the batch).
+        In training mode the mean and variance depend on every row, so (bars are means
+        over the batch)
+
+        .. math:: dX = \frac{\gamma}{\sqrt{\sigma^2+\epsilon}}\,
+                  \big(dY - \overline{dY} - \hat x\,\overline{dY\odot\hat x}\big)
         """
         xhat = self._xhat
         dY = self._check_backward(dY, None if xhat is None else xhat.shape)

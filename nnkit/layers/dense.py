@@ -1,7 +1,10 @@
 r"""The fully connected layer :math:`e = X W^T + b`."""
 from __future__ import annotations
 
+from typing import Any, Literal, overload
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_batch, check_positive, make_rng
 from ..init import initialise
@@ -31,8 +34,9 @@ class Dense(Layer):
     """
 
     param_names = ("W", "b")
+    weight_names = ("W",)
 
-    def __init__(self, in_features: int, out_features: int, init="he", rng=None):
+    def __init__(self, in_features: int, out_features: int, init: Any = "he", rng: Any = None):
         check_positive(in_features, "in_features", integer=True)
         check_positive(out_features, "out_features", integer=True)
         self.in_features, self.out_features = in_features, out_features
@@ -40,14 +44,21 @@ class Dense(Layer):
         self.b = np.zeros(out_features)
         self.dW = np.zeros_like(self.W)
         self.db = np.zeros_like(self.b)
-        self._X = None
+        self._X: Any = None  # the input of the last forward, None before the first
 
-    def forward(self, X):
+    def forward(self, X: ArrayLike) -> np.ndarray:
         """X (n, in_features) -> e (n, out_features)."""
         self._X = as_batch(X, "X", self.in_features)
         return self._X @ self.W.T + self.b
 
-    def backward(self, dY, input_grad: bool = True):
+    @overload
+    def backward(self, dY: np.ndarray) -> np.ndarray: ...
+    @overload
+    def backward(self, dY: np.ndarray, input_grad: Literal[True]) -> np.ndarray: ...
+    @overload
+    def backward(self, dY: np.ndarray, input_grad: Literal[False]) -> None: ...
+
+    def backward(self, dY: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         r"""dY (n, out) -> dX (n, in); sets :math:`dW = dY^T X` and :math:`db = \sum_i dY_i`.
 
         ``input_grad=False`` skips :math:`dX = dY\,W` and returns ``None``: training needs no

@@ -1,7 +1,10 @@
 r"""Maxout: the maximum over several affine pieces, :math:`h_k = \max_p (X W_p^T + b_p)_k`."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_batch, check_positive, make_rng
 from ..init import initialise
@@ -25,6 +28,7 @@ class Maxout(Layer):
     """
 
     param_names = ("W", "b")
+    weight_names = ("W",)
 
     def __init__(self, in_features: int, out_features: int, pieces: int = 2, rng=None,
                  init="he"):
@@ -35,16 +39,16 @@ class Maxout(Layer):
         self.W = initialise(init, (pieces, out_features, in_features), make_rng(rng))
         self.b = np.zeros((pieces, out_features))
         self.dW, self.db = np.zeros_like(self.W), np.zeros_like(self.b)
-        self._X = None
+        self._X: Any = None  # the input of the last forward, None before the first
 
-    def forward(self, X):
+    def forward(self, X: ArrayLike) -> np.ndarray:
         """X (n, in_features) -> h (n, out_features)."""
         X = self._X = as_batch(X, "X", self.in_features)
         Z = np.einsum("ni,poi->npo", X, self.W) + self.b  # (n, pieces, out)
         self._winner = Z.argmax(axis=1)  # (n, out): which piece each unit used
         return np.take_along_axis(Z, self._winner[:, None, :], axis=1)[:, 0, :]
 
-    def backward(self, dY):
+    def backward(self, dY: np.ndarray) -> np.ndarray:
         """dY (n, out) -> dX (n, in); the gradient flows only through the winning piece."""
         X = self._X
         dY = self._check_backward(dY, None if X is None else (len(X), self.out_features))

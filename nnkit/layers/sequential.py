@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import copy
+from typing import Literal, overload
+
+import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import choose, make_rng
 from .activations import (
@@ -32,13 +36,20 @@ class Sequential(Layer):
                 )
         self.layers = layers
 
-    def forward(self, X):
+    def forward(self, X: ArrayLike) -> np.ndarray:
         """X (n, n_0) -> output (n, n_L)."""
         for layer in self.layers:
             X = layer.forward(X)
-        return X
+        return np.asarray(X)  # X itself (asarray copies nothing); typed for an empty list
 
-    def backward(self, dY, input_grad: bool = True):
+    @overload
+    def backward(self, dY: np.ndarray) -> np.ndarray: ...
+    @overload
+    def backward(self, dY: np.ndarray, input_grad: Literal[True]) -> np.ndarray: ...
+    @overload
+    def backward(self, dY: np.ndarray, input_grad: Literal[False]) -> None: ...
+
+    def backward(self, dY: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
         """dL/dOutput (n, n_L) -> dL/dX (n, n_0), filling every layer's gradients.
 
         ``input_grad=False`` lets a first ``Dense`` layer skip dL/dX (``fit`` does this)
@@ -128,7 +139,7 @@ class MLP(Sequential):
         if init is None:
             init = "he" if isinstance(hidden, _RELU_FAMILY) else "xavier"
         rng = make_rng(rng)
-        layers = []
+        layers: list[Layer] = []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             layers.append(Dense(n_in, n_out, init=init, rng=rng))
             if i < len(sizes) - 2:

@@ -7,6 +7,8 @@ r"""The forward pass by hand (lecture 01), in numpy alone.
 - :func:`parameter_count`: :math:`\sum_l n_l (n_{l-1} + 1)` from the layer sizes.
 - :func:`collapse_linear`: two ``Dense`` layers with nothing between them, as one.
 - :func:`forward_each` and :func:`best_time`: the per-example loop against one product.
+- :func:`single_unit`, :func:`random_network` and :func:`affine_gap`: a unit with given
+  weights, a network with random biases too, and how far a network is from affine.
 
 A unit fires when its excitation :math:`e = w \cdot x + b` is :math:`\ge 0`, i.e. when
 :math:`w \cdot x \ge \theta` with threshold :math:`\theta = -b`.
@@ -19,11 +21,12 @@ import numpy as np
 
 from nnkit._validation import as_batch, check_positive, make_rng
 from nnkit.data import xor
-from nnkit.layers import Dense, Sequential, as_activation
+from nnkit.layers import MLP, Dense, Sequential, as_activation
 
 __all__ = [
     "GATES", "logic_unit", "xor_network", "truth_table", "best_single_unit_on_xor",
     "parameter_count", "collapse_linear", "forward_each", "best_time",
+    "single_unit", "random_network", "affine_gap",
 ]
 
 # name -> (w (2,), b): the unit fires (step(e) = 1) on the corners where the gate is 1.
@@ -69,7 +72,7 @@ def xor_network(W1=None, b1=None, activation="step", gain: float = 1.0) -> Seque
     b1 : array_like, shape (2,), optional
         Hidden biases :math:`b = -\theta` (default: :data:`GATES`).
     activation : str or Layer
-        Used by both layers (the seed uses the sigmoid; ``"step"`` is exact).
+        Used by both layers (the LING572 slides use the sigmoid; ``"step"`` is exact).
     gain : float
         Multiplies every weight and bias, so a sigmoid network comes close to the step one.
 
@@ -143,7 +146,7 @@ def collapse_linear(first: Dense, second: Dense) -> Dense:
 
 
 def forward_each(net, X) -> np.ndarray:
-    """The seed's "bad idea": ``net.forward`` on one example (a 1-row batch) at a time.
+    """The LING572 slides' "bad idea": ``net.forward`` on one example (a 1-row batch) at a time.
 
     X (n, n_0) -> (n, n_L), the same numbers as ``net.forward(X)``.
     """
@@ -163,3 +166,36 @@ def best_time(fn, repeats: int = 5) -> float:
         fn()
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def single_unit(w, b: float, activation="sigmoid", gain: float = 1.0) -> Sequential:
+    r"""One unit :math:`h = f(g\,(w \cdot x + b))` on ``X (n, len(w))``: ``[Dense, activation]``."""
+    w = np.asarray(w, dtype=float).ravel()
+    dense = Dense(len(w), 1)
+    dense.W[0] = gain * w
+    dense.b[0] = gain * b
+    return Sequential([dense, as_activation(activation)])
+
+
+def random_network(sizes, activation="tanh", rng=None, bias_std: float = 1.0):
+    """``MLP(sizes, activation)`` with biases drawn from N(0, ``bias_std``^2) as well.
+
+    ``MLP`` starts every bias at zero, so all its 1-D curves pass through the origin (and odd
+    activations give odd functions); a picture of *random* networks needs random biases.
+    """
+    rng = make_rng(rng)
+    net = MLP(sizes, activation=activation, rng=rng)
+    for layer in net.layers:
+        if isinstance(layer, Dense):
+            layer.b[...] = bias_std * rng.standard_normal(layer.b.shape)
+    return net
+
+
+def affine_gap(net, X1, X2, alpha: float = 0.3) -> float:
+    r"""Largest :math:`|g(\alpha x + (1-\alpha) x') - (\alpha g(x) + (1-\alpha) g(x'))|` over the
+    rows of ``X1, X2 (n, n_0)``, for :math:`g` = ``net.forward``; 0 (to rounding) iff affine on them."""
+    X1, X2 = as_batch(X1, "X1"), as_batch(X2, "X2")
+    if X1.shape != X2.shape:
+        raise ValueError(f"X1 and X2 must have one shape; got {X1.shape} and {X2.shape}")
+    mixed = net.forward(alpha * X1 + (1 - alpha) * X2)
+    return float(np.abs(mixed - (alpha * net.forward(X1) + (1 - alpha) * net.forward(X2))).max())

@@ -6,6 +6,7 @@ return the artists that ``nnkit.lectures.l01_forward_pass.widgets`` updates in p
 from __future__ import annotations
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.colors import ListedColormap
 
 from nnkit import functional as F
@@ -59,11 +60,14 @@ def _draw_neuron(ax, unit, lim=2.0, resolution=100):
     image = ax.imshow(_unit_image(unit, points, resolution), origin="lower", extent=extent,
                       cmap=CONTINUOUS, aspect="auto", interpolation="nearest")
     w, b = unit[0].W[0], unit[0].b[0]
-    (line,) = ax.plot(*_boundary(w, b, -lim, lim), "--", color="white", lw=1.5, label="e = 0")
+    # white with a black edge: visible on every colour of the map and in the legend
+    (line,) = ax.plot(*_boundary(w, b, -lim, lim), "--", color="white", lw=1.5, label="$e = 0$",
+                      path_effects=[patheffects.withStroke(linewidth=3, foreground="black")])
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.figure.colorbar(image, ax=ax, shrink=0.85, label="h = f(e)")
-    finish(ax, "One neuron: $h = f(w \\cdot x + b)$", "$x_1$", "$x_2$")
+    finish(ax, "One neuron: $h = f(w \\cdot x + b)$", "$x_1$", "$x_2$", legend=False)
+    ax.legend(loc="upper right", framealpha=0.8)
     return dict(image=image, line=line, points=points, resolution=resolution, lim=lim)
 
 
@@ -135,7 +139,8 @@ def _draw_xor_plane(ax, net, lim=(-0.5, 1.5), resolution=100):
     ax.set_xlim(*lim)
     ax.set_ylim(*lim)
     finish(ax, "XOR network: output 1 on the orange region", "$x_1$ (input p)", "$x_2$ (input q)")
-    ax.legend(frameon=True, fontsize="x-small", loc="upper right")
+    # below the axes, so that no corner or region of the plane hides behind it
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
     return dict(image=image, lines=lines, text=text, points=points, resolution=resolution, lim=lim)
 
 
@@ -162,7 +167,7 @@ def xor_views(net):
     right.set_xlim(-0.3, 1.4)
     right.set_ylim(-0.3, 1.4)
     finish(right, "Hidden plane: the corners become separable", "$h_1$ (OR)", "$h_2$ (NAND)")
-    right.legend(frameon=False, fontsize="x-small", loc="upper right")
+    right.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.14))
     return fig
 
 
@@ -212,14 +217,16 @@ def output_activations(z=(2.0, 1.0, -1.0)):
 
 
 def network_functions(nets: dict, x):
-    """One panel per entry ``name -> list of nets``: each net's output on the 1-D inputs ``x (m,)``."""
+    """One panel per entry ``name -> list of nets``: each net's output on the 1-D inputs ``x (n,)``."""
     fig, axes = new_figure(ncols=len(nets), width=4.0, height=3.4)
     axes = np.atleast_1d(axes)
     for ax, (name, group) in zip(axes, nets.items()):
         for k, net in enumerate(group):
             ax.plot(x, net.forward(x[:, None])[:, 0], color=COLORS[k % len(COLORS)],
                     label=f"seed {k}")
-        finish(ax, f"hidden activation: {name}", "input $x$", "output $\\hat y$")
+        finish(ax, f"hidden activation: {name}", "input $x$", "output $\\hat y$", legend=False)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(handles), frameon=False)
     return fig
 
 
@@ -228,5 +235,6 @@ def batch_timing(batch_sizes, loop_seconds, matrix_seconds):
     fig, ax = new_figure(width=5.2, height=3.6)
     ax.loglog(batch_sizes, loop_seconds, "o-", color=COLORS[5], label="loop over examples")
     ax.loglog(batch_sizes, matrix_seconds, "s-", color=COLORS[0], label="one matrix product")
-    finish(ax, "Forward pass: loop vs matrix", "batch size n", "seconds (best of repeats)")
+    finish(ax, "Forward pass: loop vs matrix", "batch size n", "seconds (best of repeats)", legend=False)
+    ax.legend(frameon=False)
     return fig

@@ -7,6 +7,7 @@ r"""Two-layer networks as piece-wise approximators (lecture 02), in numpy alone.
 - :func:`band_target` and :func:`ridge_net`: the 2-D excitation / tanh / recombination example.
 - :func:`correction_terms`: :math:`\hat y = b^{(2)} + \sum_j w^{(2)}_j h_j`, term by term.
 - :func:`fit_recording`: ``nk.fit`` that also keeps the outputs at chosen epochs.
+- :func:`tower_net`: Nielsen's step -> bump -> tower in 2-D, four hidden units and a sigmoid output.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from nnkit.training import fit
 
 __all__ = [
     "TARGETS", "staircase_net", "approximation_errors", "loglog_slope",
-    "band_target", "ridge_net", "correction_terms", "fit_recording",
+    "band_target", "ridge_net", "correction_terms", "fit_recording", "tower_net",
 ]
 
 TARGETS = {
@@ -189,3 +190,30 @@ def fit_recording(net, loss, X, Y, at, **fit_kwargs):
 
     history = fit(net, loss, X, Y, callback=record, **fit_kwargs)
     return history, outputs
+
+
+def tower_net(lo: float = 0.4, hi: float = 0.6, steepness: float = 200.0,
+              output_steepness: float = 20.0) -> Sequential:
+    r"""A tower over the square :math:`[lo, hi]^2`: steps make bumps, two bumps and a threshold a tower.
+
+    Hidden units 1-2 are steps in :math:`x_1` at ``lo`` and ``hi``, so ``h1 - h2`` is a bump in
+    :math:`x_1` (about 1 on :math:`lo < x_1 < hi`, 0 elsewhere); units 3-4 do the same in :math:`x_2`.
+    The two bumps add up to a cross: about 2 on the square, 1 on its arms, 0 elsewhere. The output
+    sigmoid :math:`\sigma\big(g\,(\text{bump}_1 + \text{bump}_2 - 1.5)\big)` keeps only the square
+    (Nielsen, *Neural Networks and Deep Learning*, ch. 4).
+
+    Returns
+    -------
+    Sequential
+        ``[Dense(2, 4), Sigmoid(), Dense(4, 1), Sigmoid()]``; ``forward(X (n, 2)) -> (n, 1)``.
+    """
+    check_positive(steepness, "steepness")
+    check_positive(output_steepness, "output_steepness")
+    if not hi > lo:
+        raise ValueError(f"need lo < hi; got lo={lo}, hi={hi}")
+    first, second = Dense(2, 4), Dense(4, 1)
+    first.W[...] = steepness * np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    first.b[...] = -steepness * np.array([lo, hi, lo, hi])
+    second.W[0, :] = output_steepness * np.array([1.0, -1.0, 1.0, -1.0])
+    second.b[...] = -1.5 * output_steepness
+    return Sequential([first, Sigmoid(), second, Sigmoid()])

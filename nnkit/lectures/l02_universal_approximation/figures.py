@@ -11,15 +11,17 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from nnkit import functional as F
-from nnkit.lectures.l01_forward_pass.figures import CONTINUOUS, plane
+from nnkit.lectures.l01_forward_pass.figures import CONTINUOUS, _boundary, plane
 from nnkit.viz.style import COLORS, finish, new_figure
 
 from . import depth
 from .compute import _target, band_target, correction_terms, loglog_slope, staircase_net
 
+DIVERGING = "PuOr_r"   # ColorBrewer's purple-orange: centred at 0, readable with colour-vision deficiencies
+
 __all__ = [
     "soft_steps", "staircase", "error_rates", "ridge_stage", "ridge_live",
-    "semicircle_progress", "correction_vectors", "hidden_along_arc",
+    "semicircle_progress", "correction_vectors", "hidden_along_arc", "tower",
     "tent_stages", "two_networks", "draw_two_networks", "width_budget", "units_needed",
 ]
 
@@ -51,9 +53,8 @@ def _draw_staircase(axes, f, N, steepness, points=600):
     yhat, b, terms = _staircase_curves(f, N, steepness, x)
     (target,) = top.plot(x, f(x), color=COLORS[7], lw=2, label="target $f(x)$")
     (approx,) = top.plot(x, yhat, color=COLORS[0], lw=1.8, label="network, N soft steps")
-    text = top.text(0.02, 0.04, "", transform=top.transAxes, fontsize="small",
-                    bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
     finish(top, "Target and approximation", "input $x$", "output $\\hat y$")
+    text = top.title          # the errors go in the title, where they hide no curve
     steps = LineCollection([np.column_stack([x, t]) for t in terms.T], colors=COLORS[2],
                            linewidths=1.0, label="$w^{(2)}_j h_j(x)$")
     bottom.add_collection(steps)
@@ -61,7 +62,7 @@ def _draw_staircase(axes, f, N, steepness, points=600):
     bottom.set_xlim(0, 1)
     bottom.set_ylim(-1.3, 1.3)
     finish(bottom, "One correction per unit", "input $x$", "correction")
-    bottom.legend(frameon=False, fontsize="x-small", loc="lower left")
+    bottom.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2)
     return dict(target=target, approx=approx, text=text, steps=steps, bias=bias, x=x)
 
 
@@ -72,8 +73,8 @@ def staircase(f, N: int, steepness: float = 10.0):
     yhat, x = art["approx"].get_ydata(), art["x"]
     gap = np.abs(yhat - _target(f)(x)).max()
     art["approx"].set_label(f"network, N = {N}, steepness {steepness:g}")
-    art["text"].set_text(f"max error {gap:.3g}")
-    axes[0].legend(frameon=False, fontsize="small")
+    art["text"].set_text(f"Target and approximation: max error {gap:.3g}")
+    axes[0].legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2)
     return fig
 
 
@@ -105,8 +106,8 @@ def _band_edges(ax, half_width, lim):
     ax.set_ylim(-lim, lim)
 
 
-def _show(ax, values, extent, title, label, vmin=None, vmax=None):
-    image = ax.imshow(values, origin="lower", extent=extent, cmap=CONTINUOUS, vmin=vmin,
+def _show(ax, values, extent, title, label, vmin=None, vmax=None, cmap=CONTINUOUS):
+    image = ax.imshow(values, origin="lower", extent=extent, cmap=cmap, vmin=vmin,
                       vmax=vmax, interpolation="nearest")
     ax.figure.colorbar(image, ax=ax, shrink=0.8, label=label)
     finish(ax, title, "$x_1$", "$x_2$")
@@ -135,12 +136,19 @@ def ridge_stage(stage: str, net, half_width: float = 1.0, lim: float = 3.0, reso
     if stage in ("excitation", "activation"):
         values = e if stage == "excitation" else net[1].forward(e)
         symbol = "e^{(1)}" if stage == "excitation" else "h"
+        # The sign is the point (which side of its line a unit is on): a diverging map centred
+        # at 0, one colour scale for both panels, and the zero line drawn.
+        top = 1.0 if stage == "activation" else np.abs(values).max()
         for k, ax in enumerate(axes):
-            scale = dict(vmin=-1, vmax=1) if stage == "activation" else {}
             _show(ax, _ridge_image(values[:, k], resolution), extent,
                   f"unit {k + 1}: ${symbol}_{k + 1}$" + (" (linear in $x$)" if stage ==
                                                         "excitation" else " = tanh$(e_{%d})$" % (k + 1)),
-                  f"${symbol}_{k + 1}$", **scale)
+                  f"${symbol}_{k + 1}$", vmin=-top, vmax=top, cmap=DIVERGING)
+            ax.plot(*_boundary(net[0].W[k], net[0].b[k], -lim, lim), color="black", lw=1.5,
+                    label=f"${symbol}_{k + 1} = 0$")
+            ax.set_xlim(-lim, lim)
+            ax.set_ylim(-lim, lim)
+            ax.legend(loc="upper right", framealpha=0.8)
         return fig
     yhat = net.forward(points)[:, 0]
     _show(axes[0], _ridge_image(yhat, resolution), extent,
@@ -168,7 +176,7 @@ def _draw_section(ax, net, half_width, lim):
     )
     ax.set_ylim(-2.2, 2.2)
     finish(ax, "Along the diagonal $x_1 = x_2$", "$x_1 + x_2$", "value")
-    ax.legend(frameon=False, fontsize="x-small", loc="lower center", ncols=2)
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=4)
     return lines
 
 
@@ -209,7 +217,7 @@ def semicircle_progress(X, Y, outputs: dict):
     ax.set_aspect("equal")
     finish(ax, "Semicircle $\\to$ parabola: outputs approach the targets",
            "first coordinate", "second coordinate")
-    ax.legend(frameon=False, fontsize="x-small", loc="lower right")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2)
     return fig
 
 
@@ -234,7 +242,7 @@ def correction_vectors(net, x, X, Y):
     ax.set_aspect("equal", adjustable="datalim")
     finish(ax, "Output = bias + correction vectors scaled by $h_j$",
            "first coordinate", "second coordinate")
-    ax.legend(frameon=False, fontsize="x-small", loc="center left", bbox_to_anchor=(1.0, 0.5))
+    ax.legend(frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return fig
 
 
@@ -247,7 +255,23 @@ def hidden_along_arc(net, X):
         ax.plot(theta, h[:, j], color=COLORS[j % 7], label=f"$h_{j + 1}$")
     finish(ax, "First layer: soft decisions along the arc", "angle $\\theta$ of the input (rad)",
            "activation $h_j$")
-    ax.legend(frameon=False, fontsize="x-small", ncols=2)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig
+
+
+def tower(net, lim=(0.0, 1.0), resolution: int = 150):
+    r"""Left: the two bumps added, a cross (before the output sigmoid); right: the tower it thresholds.
+
+    ``net`` is :func:`nnkit.lectures.l02_universal_approximation.compute.tower_net`'s network.
+    """
+    points, extent = plane(*lim, resolution)
+    fig, (left, right) = new_figure(ncols=2, width=4.4, height=3.6)
+    h = net[1].forward(net[0].forward(points))
+    cross = (h[:, 0] - h[:, 1]) + (h[:, 2] - h[:, 3])
+    _show(left, _ridge_image(cross, resolution), extent, "Two bumps added: a cross",
+          "bump$_1$ + bump$_2$", vmin=0, vmax=2)
+    _show(right, _ridge_image(net.forward(points)[:, 0], resolution), extent,
+          "Output sigmoid keeps the square: a tower", "$\\hat y$", vmin=0, vmax=1)
     return fig
 
 

@@ -25,7 +25,7 @@ def staircase_widget(N: int = 8, steepness: float = 10.0, target: str = "wave") 
     """
     fig, axes = new_figure(nrows=2, width=6.0, height=2.6)
     art = _draw_staircase(axes, target, N, steepness)
-    axes[0].legend(frameon=False, fontsize="x-small", loc="upper right")
+    axes[0].legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2)   # off the curves
     freeze_layout(fig)
     x = art["x"]
 

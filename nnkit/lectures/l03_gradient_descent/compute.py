@@ -11,14 +11,18 @@ Pure numpy on top of nnkit (no drawing). Three groups of functions:
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from nnkit._validation import as_batch, check_positive, make_rng
 from nnkit.gradcheck import numerical_gradient
+from nnkit.layers.base import Parameter
+from nnkit.optim import SGD
 from nnkit.training import fit
 
 __all__ = [
-    "bowl", "bowl_gradient", "gradient", "hessian", "ellipse_tangent", "descend",
+    "bowl", "bowl_gradient", "gradient", "hessian", "ellipse_tangent", "descend", "optimizer_path",
     "largest_stable_lr", "minimal_loss", "minimal_run", "minimal_closed_form",
     "minimal_regime", "observed_regime", "batches", "flat_gradient", "minibatch_gradients",
     "batch_size_runs",
@@ -132,6 +136,42 @@ def descend(f, start, lr: float, steps: int, grad=None):
     return path
 
 
+class _Point:
+    """A point of the plane as an optimiser sees a layer: the array ``theta`` and its gradient."""
+
+    def __init__(self, start):
+        self.theta = np.array(start, dtype=np.float64).reshape(-1)
+        self.dtheta = np.zeros_like(self.theta)
+
+    def parameters(self):
+        return [Parameter(self, "theta")]
+
+
+def optimizer_path(make_optimizer, grad, start, steps: int):
+    r"""The path of any nnkit optimiser on a function of a point, e.g. Adam on the bowl.
+
+    Parameters
+    ----------
+    make_optimizer : callable
+        ``params -> Optimizer``, e.g. ``lambda params: nk.Adam(params, lr=0.1)``.
+    grad : callable, (d,) -> (d,)
+    start : array_like, shape (d,)
+
+    Returns
+    -------
+    path : ndarray, shape (steps + 1, d)
+    """
+    check_positive(steps, "steps", integer=True, allow_zero=True)
+    point = _Point(start)
+    optimizer = make_optimizer(point.parameters())
+    path = [point.theta.copy()]
+    for _ in range(steps):
+        point.dtheta[...] = grad(point.theta)
+        optimizer.step()
+        path.append(point.theta.copy())
+    return np.array(path)
+
+
 def largest_stable_lr(grad, start, lo: float, hi: float, steps: int = 600, tol: float = 1e-6):
     r"""The largest :math:`\eta` in ``[lo, hi]`` for which gradient descent does not blow up.
 
@@ -161,7 +201,7 @@ def largest_stable_lr(grad, start, lo: float, hi: float, steps: int = 600, tol: 
 # --- the minimal example: y_hat(theta) = theta, target 2 -----------------------------
 
 def minimal_loss(theta, target: float = 2.0):
-    r""":math:`\mathcal L(\theta) = (\hat y(\theta) - y)^2` with :math:`\hat y(\theta) = \theta` (the seed's loss, no 1/2)."""
+    r""":math:`\mathcal L(\theta) = (\hat y(\theta) - y)^2` with :math:`\hat y(\theta) = \theta` (the LING572 slides' loss, no 1/2)."""
     return float(np.sum((np.asarray(theta, dtype=np.float64) - target) ** 2))
 
 
@@ -296,6 +336,8 @@ def batch_size_runs(make_net, loss, X, Y, batch_sizes, lrs, *, epochs: int, rng=
     -------
     dict (batch_size, lr) -> dict
         ``"loss"`` list of per-epoch mean losses (shorter if the run diverged),
+        ``"full_loss"`` the loss on all of ``X`` after each update (the fair comparison per
+        update: every batch size is judged on the same data),
         ``"steps_per_epoch"`` int, ``"diverged"`` bool (the loss overflowed, or ended above where it began).
     """
     X = as_batch(X, "X")
@@ -304,14 +346,30 @@ def batch_size_runs(make_net, loss, X, Y, batch_sizes, lrs, *, epochs: int, rng=
         for lr in lrs:
             kept = []
             diverged = False
+            net = make_net()
+            tracked = _FullLossSGD(net, copy.deepcopy(loss), X, Y, lr)
             # A diverging run overflows on purpose: silence the warnings, keep the record.
             with np.errstate(over="ignore", invalid="ignore"):
                 try:
-                    fit(make_net(), loss, X, Y, epochs=epochs, batch_size=b, lr=lr, rng=rng,
+                    fit(net, loss, X, Y, epochs=epochs, batch_size=b, optimizer=tracked, rng=rng,
                         progress=False, callback=lambda e, h: kept.append(h.loss[-1]))
                 except ValueError:  # nnkit refuses a non-finite output: the run diverged
                     diverged = True
             diverged = diverged or not kept or not kept[-1] < kept[0]
-            runs[(b, lr)] = {"loss": kept, "steps_per_epoch": -(-len(X) // b),
-                             "diverged": diverged}
+            runs[(b, lr)] = {"loss": kept, "full_loss": tracked.full_loss,
+                             "steps_per_epoch": -(-len(X) // b), "diverged": diverged}
     return runs
+
+
+class _FullLossSGD(SGD):
+    """Plain SGD that also records the loss on all the data after every step."""
+
+    def __init__(self, net, loss, X, Y, lr):
+        super().__init__(net.parameters(), lr)
+        self._net, self._loss, self._X, self._Y, self.full_loss = net, loss, X, Y, []
+
+    def step(self):
+        super().step()
+        out = self._net.forward(self._X)
+        self.full_loss.append(self._loss(out, self._Y) if np.all(np.isfinite(out)) else np.inf)
+

@@ -20,10 +20,11 @@ __all__ = [
 
 
 def plain_log(ax, axis: str = "y"):
-    """Log scale with plain-text tick labels ("1e-06", not mathtext), cheap to redraw in a widget."""
+    """Log scale with plain-text tick labels of one format ("1e-6", "1e0", "1e3"; not mathtext,
+    which is slow to redraw in a widget)."""
     getattr(ax, f"set_{axis}scale")("log")
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    target.set_major_formatter(FuncFormatter(lambda v, _: f"1e{np.log10(v):.0f}"))
     target.set_minor_formatter(NullFormatter())
 
 
@@ -76,7 +77,9 @@ def level_curves(points, gradients, tangents, a=4.0, b=1.0, scale=0.1):
         ax.annotate(f"({p[0]:g}, {p[1]:g})", p, textcoords="offset points", xytext=(6, -12),
                     fontsize="small")
     by = "" if b == 1 else f"{b:g}"
-    finish(ax, f"Level curves of ${a:g}x^2 + {by}y^2$ and gradients", "$x$", "$y$")
+    finish(ax, f"Level curves of ${a:g}x^2 + {by}y^2$ and gradients", "$x$", "$y$", legend=False)
+    # below the axes: inside, it would cover the gradient arrow at (0, 5)
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2)
     return fig
 
 
@@ -153,13 +156,13 @@ def draw_batch_curves(ax, runs: dict, lr, batch_size, per_update=False):
     epochs = max(len(run["loss"]) for run in runs.values())
     if per_update:
         plain_log(ax, "x")
-        ax.set_xlim(1, epochs * max(run["steps_per_epoch"] for run in runs.values()))
+        ax.set_xlim(1, max(len(run["full_loss"]) for run in runs.values()))
     else:
         ax.set_xlim(1, epochs)
     plain_log(ax, "y")
     ax.set_ylim(1e-4, 2.0)
-    finish(ax, "", "parameter updates" if per_update else "epoch", "mean training loss",
-           legend=not per_update)
+    finish(ax, "", "parameter updates" if per_update else "epoch",
+           "loss on all the data" if per_update else "mean training loss", legend=not per_update)
     set_batch_curves(ax, lines, runs, lr, batch_size, per_update)
     return lines
 
@@ -169,10 +172,10 @@ def set_batch_curves(ax, lines, runs, lr, batch_size, per_update=False):
     sizes = sorted({b for b, _ in runs})
     for line, b in zip(lines, sizes):
         run = runs[(b, lr)]
-        loss = np.asarray(run["loss"])
-        epochs = np.arange(1, len(loss) + 1)
-        line.set_data(epochs * run["steps_per_epoch"] if per_update else epochs,
-                      np.clip(loss, 1e-4, 1e3))
+        # Per update: the loss on all the data after each update, so every batch size is
+        # judged on the same examples and every curve starts at update 1.
+        loss = np.asarray(run["full_loss"] if per_update else run["loss"], dtype=float)
+        line.set_data(np.arange(1, len(loss) + 1), np.clip(loss, 1e-4, 1e3))
         line.set_linewidth(3.0 if b == batch_size else 1.0)
         line.set_alpha(1.0 if b == batch_size else 0.45)
     if per_update:

@@ -32,7 +32,7 @@ def path_explorer(lr=0.1, x0=1.5, y0=4.0, steps=30, a=4.0, b=1.0):
     finish(ax, "", "$x$", "$y$")
     (curve,) = ax2.plot(np.arange(steps + 1), np.ones(steps + 1), "-o", ms=3, color=COLORS[5])
     P.plain_log(ax2)
-    ax2.set_ylim(1e-8, 1e4)
+    ax2.set_ylim(1e-14, 1e11)   # wide enough for the fastest and the worst rate on the slider
     finish(ax2, "", "step $t$", "$f(x_t, y_t)$")
 
     def update(lr, x0, y0):
@@ -40,7 +40,7 @@ def path_explorer(lr=0.1, x0=1.5, y0=4.0, steps=30, a=4.0, b=1.0):
         line.set_data(path[:, 0], path[:, 1])
         start.set_data([x0], [y0])
         loss = descent.bowl(path, a, b)
-        curve.set_ydata(np.clip(loss, 1e-8, 1e4))
+        curve.set_ydata(np.clip(loss, 1e-14, 1e11))
         worst = max(abs(1 - 2 * a * lr), abs(1 - 2 * b * lr))
         # Plain text, not mathtext: a new mathtext string costs a parse on every redraw.
         ax.set_title(f"η = {lr:.3g}: " + ("converges" if worst < 1 else "does not converge"))

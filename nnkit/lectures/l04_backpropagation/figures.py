@@ -17,9 +17,18 @@ __all__ = [
 ]
 
 
-def draw_mse_of_constant(ax_hist, ax_loss, y, c, losses, bins=30):
-    """Histogram of ``y`` (left) and the loss of each constant guess (right); returns the artists."""
-    _, _, bars = ax_hist.hist(y, bins=bins, range=(-3, 5), color=COLORS[4], label="targets $y$")
+# Arrow heads that stay visible on short arrows (quiver's defaults drop them below a few widths).
+ARROWS = dict(angles="xy", scale_units="xy", scale=1, width=0.005, headwidth=4, headlength=5,
+              headaxislength=4.5, minlength=0.2)
+
+
+def draw_mse_of_constant(ax_hist, ax_loss, y, c, losses, bins=30, span=(-3, 5)):
+    """Histogram of ``y`` (left) and the loss of each constant guess (right); returns the artists.
+
+    ``span`` is the histogram's range; ``None`` fits it to the data.
+    """
+    span = (float(np.min(y)), float(np.max(y))) if span is None else span
+    _, _, bars = ax_hist.hist(y, bins=bins, range=span, color=COLORS[4], label="targets $y$")
     mean_line = ax_hist.axvline(np.mean(y), color=COLORS[5], lw=2, label="mean of $y$")
     (curve,) = ax_loss.plot(c, losses, color=COLORS[0], label="loss of the constant $c$")
     best = int(np.argmin(losses))
@@ -35,7 +44,11 @@ def mse_of_constant(y, c, losses):
     y : ndarray (n,);  c, losses : ndarray (m,)
     """
     fig, (ax, ax2) = new_figure(2, width=4.4, height=3.4)
-    draw_mse_of_constant(ax, ax2, y, c, losses)
+    draw_mse_of_constant(ax, ax2, y, c, losses, span=None)   # no empty stretch of axis
+    lo, hi = max(float(np.min(y)), float(np.min(c))), min(float(np.max(y)), float(np.max(c)))
+    ax2.set_xlim(lo, hi)
+    inside = (c >= lo) & (c <= hi)
+    ax2.set_ylim(0, 1.05 * float(np.max(losses[inside])))
     finish(ax, f"{len(y)} noisy targets for one input", "$y$", "count")
     finish(ax2, "MSE of a constant prediction", "constant prediction $c$", "$L(c)$")
     return fig
@@ -60,13 +73,17 @@ def total_vs_partial(x, total_curve, partial_curve, x0, total_slope, partial_slo
     x, total_curve, partial_curve : ndarray (m,);  x0, total_slope, partial_slope : float
     """
     fig, ax = new_figure(width=5.6, height=3.8)
-    ax.plot(x, total_curve, color=COLORS[0], label=r"$f(x, y(x))$: $y$ follows $x$")
-    ax.plot(x, partial_curve, color=COLORS[1], label=rf"$f(x, y_0)$: $y$ held at $y({x0:g})$")
+    # The curves wide and pale, the tangents thin, dark, dashed and short, so that a tangent
+    # stays visible where it touches its curve.
+    ax.plot(x, total_curve, color=COLORS[0], lw=4, alpha=0.45, label=r"$f(x, y(x))$: $y$ follows $x$")
+    ax.plot(x, partial_curve, color=COLORS[1], lw=4, alpha=0.45,
+            label=rf"$f(x, y_0)$: $y$ held at $y({x0:g})$")
     f0 = np.interp(x0, x, total_curve)
+    near = x[np.abs(x - x0) <= 0.35 * (x.max() - x.min())]
     for slope, color, name in ((total_slope, COLORS[0], "total"),
-                               (partial_slope, COLORS[1], "partial")):
-        ax.plot(x, f0 + slope * (x - x0), ":", color=color, lw=1.5,
-                label=f"slope {slope:.3g} ({name} derivative)")
+                               (partial_slope, COLORS[5], "partial")):
+        ax.plot(near, f0 + slope * (near - x0), "--", color=color, lw=1.8,
+                label=f"tangent, slope {slope:.3g} ({name} derivative)")
     ax.plot([x0], [f0], "o", color=COLORS[7])
     ax.set_ylim(min(total_curve.min(), partial_curve.min()) - 0.5,
                 max(total_curve.max(), partial_curve.max()) + 0.5)
@@ -83,15 +100,16 @@ def arrow_scale(vectors, length: float) -> float:
 def draw_outputs(ax, Y, Yhat):
     r"""Targets, outputs and error vectors in the output plane; returns ``(outputs, arrows)``.
 
-    The arrows are :math:`\hat y_i - y_i = n\,\varepsilon_i`, drawn from each target to its output.
+    The arrows are :math:`y_i - \hat y_i = -n\,\varepsilon_i`, drawn from each output to its target
+    (where the output should go): their heads sit on the spread-out targets, not on the bunch of
+    outputs, where they would hide under the dots.
     """
     ax.plot(Y[:, 0], Y[:, 1], "-", color="0.55", lw=1.5, label="targets $y_i$ (parabola)")
     (outputs,) = ax.plot(Yhat[:, 0], Yhat[:, 1], "o", color=COLORS[5], ms=4,
                          label=r"outputs $\hat y_i$")
-    D = Yhat - Y
-    arrows = ax.quiver(Y[:, 0], Y[:, 1], D[:, 0], D[:, 1], angles="xy", scale_units="xy",
-                       scale=1, color=COLORS[3], width=0.004,
-                       label=r"error $\hat y_i - y_i = n\,\varepsilon_i$")
+    D = Y - Yhat
+    arrows = ax.quiver(Yhat[:, 0], Yhat[:, 1], D[:, 0], D[:, 1], color=COLORS[3], **ARROWS,
+                       label=r"$y_i - \hat y_i = -n\,\varepsilon_i$")
     ax.set_xlim(-1.6, 1.6)
     ax.set_ylim(-0.9, 1.6)
     return outputs, arrows
@@ -127,14 +145,12 @@ def draw_unit_updates(ax2, ax1, X, Y, Yhat, h, delta, w1, b1):
     ax2.plot(Y[:, 0], Y[:, 1], "-", color="0.55", lw=1.5, label="targets (parabola)")
     (outputs,) = ax2.plot(Yhat[:, 0], Yhat[:, 1], "o", color=COLORS[5], ms=3,
                           label=r"outputs $\hat y_i$")
-    pull = ax2.quiver(Yhat[:, 0], Yhat[:, 1], *(h[:, None] * (Y - Yhat)).T, angles="xy",
-                      scale_units="xy", scale=1, color=COLORS[0], width=0.005,
-                      label=r"$h_{ji}\,(y_i - \hat y_i)$")
+    pull = ax2.quiver(Yhat[:, 0], Yhat[:, 1], *(h[:, None] * (Y - Yhat)).T, color=COLORS[0],
+                      **ARROWS, label=r"$h_{ji}\,(y_i - \hat y_i)$")
     ax2.set_xlim(-1.6, 1.6)
     ax2.set_ylim(-0.9, 1.6)
     ax1.plot(X[:, 0], X[:, 1], "o", color="0.6", ms=3, label="inputs $x_i$")
-    push = ax1.quiver(X[:, 0], X[:, 1], *(-delta[:, None] * X).T, angles="xy",
-                      scale_units="xy", scale=1, color=COLORS[2], width=0.005,
+    push = ax1.quiver(X[:, 0], X[:, 1], *(-delta[:, None] * X).T, color=COLORS[2], **ARROWS,
                       label=r"$-\delta_{ki}\,x_i$ (scaled)")
     (boundary,) = ax1.plot([], [], color=COLORS[3], lw=2, label=r"$\bar w_k x + b_k = 0$")
     ax1.set_aspect("equal")

@@ -80,7 +80,8 @@ def training_explorer(record, X, Y, every: int):
         i = int(np.argmin(np.abs(epochs - epoch)))
         Yhat = record["output"][i]
         outputs.set_data(Yhat[:, 0], Yhat[:, 1])
-        D = Yhat - Y
+        D = Y - Yhat                      # from each output to its target
+        arrows.set_offsets(Yhat)
         arrows.set_UVC(D[:, 0], D[:, 1])
         arrows.set_visible(errors)
         marker.set_data([epochs[i]], [record["loss"][i]])
@@ -114,6 +115,9 @@ def unit_explorer(net, record, X, Y, loss):
                                                        zeros, zeros, np.zeros(2), 0.0)
     finish(ax2, "", r"$y_0$", r"$y_1$")
     finish(ax1, "", "$x_0$", "$x_1$")
+    # One scale for the pushes at every epoch and unit (the longest at the first snapshot gets
+    # length 0.4), so that their shrinking during training shows in the arrows themselves.
+    s = P.arrow_scale(np.vstack([-d[:, None] * X for d in _deltas_at(net, record, 0, loss, X, Y).T]), 0.4)
 
     def update(unit, epoch):
         i = int(np.argmin(np.abs(epochs - epoch)))
@@ -125,16 +129,21 @@ def unit_explorer(net, record, X, Y, loss):
         outputs.set_data(Yhat[:, 0], Yhat[:, 1])
         pull.set_offsets(Yhat)
         pull.set_UVC(*(h[:, None] * (Y - Yhat)).T)
-        step = -delta[:, None] * X
-        s = P.arrow_scale(step, 0.4)
-        push.set_UVC(*(s * step).T)
+        push.set_UVC(*(s * -delta[:, None] * X).T)
         dense1 = net.layers[0]
         boundary.set_data(*P.boundary_line(dense1.W[unit], dense1.b[unit]))
         ax2.set_title(f"epoch {epochs[i]}: column {unit} of W2")
-        ax1.set_title(f"row {unit} of W1 (arrows ×{s:.2g})")
+        ax1.set_title(f"row {unit} of W1 (arrows ×{s:.2g} at every epoch)")
         return q
 
     controls = {"unit": int_slider(0, 0, n_hidden - 1, "hidden unit j"),
                 "epoch": int_slider(0, 0, int(epochs[-1]), "epoch",
                                     step=int(epochs[1] - epochs[0]))}
     return BlitLive(fig, update, controls, [outputs, pull, push, boundary, ax2.title, ax1.title])
+
+
+def _deltas_at(net, record, i, loss, X, Y):
+    """The back-propagated errors (n, N) of ``net`` with the parameters of snapshot ``i``."""
+    for p, value in zip(net.parameters(), record["params"][i]):
+        p.value[...] = value
+    return compute.two_layer_errors(net, loss, X, Y)["delta"]

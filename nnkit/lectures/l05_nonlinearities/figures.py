@@ -21,11 +21,14 @@ __all__ = [
 ALIVE, DEAD = COLORS[0], COLORS[5]
 
 
-def _delta_arrow(ax, height: float, color: str) -> None:
-    """The Dirac delta at 0: an arrow that stands for 'infinite here, zero elsewhere'."""
+def _delta_arrow(ax, height: float, color: str, weight: int = 1) -> None:
+    """The derivative of a jump of size ``weight`` at 0, in the sense of distributions:
+    ``weight`` times a Dirac impulse, drawn as an arrow ('infinite here, zero elsewhere')."""
     ax.annotate("", xy=(0, height), xytext=(0, 0),
                 arrowprops=dict(arrowstyle="-|>", color=color, lw=1.5))
-    ax.text(0.25, 0.92 * height, r"Dirac $\delta$ at 0", color=color, fontsize="small")
+    times = "" if weight == 1 else f"{weight} x "
+    # Not the symbol delta: the course keeps it for the back-propagated error.
+    ax.text(0.25, 0.92 * height, f"{times}Dirac impulse at 0", color=color, fontsize="small")
 
 
 def hard_and_soft(x=None):
@@ -33,7 +36,8 @@ def hard_and_soft(x=None):
 
     Top row: unit step :math:`u` and sigmoid :math:`\sigma`; bottom row: signum and
     :math:`\tanh`. Left column the functions, right column the derivatives; the hard
-    ones have derivative 0 everywhere except a Dirac delta at 0.
+    ones have derivative 0 everywhere except at 0, where (as distributions) the step's
+    is a Dirac impulse and the signum's twice one.
 
     Parameters
     ----------
@@ -53,9 +57,9 @@ def hard_and_soft(x=None):
         ax_d.plot(x, dfh, color=COLORS[5], ls="--", label=f"{hard}' (0 where it exists)")
         ax_d.plot(x, dfs, color=COLORS[0], label=f"{soft}'")
         top = 1.15 * dfs.max()
-        _delta_arrow(ax_d, top, COLORS[5])
+        _delta_arrow(ax_d, top, COLORS[5], weight=1 if hard == "step" else 2)  # the sign jumps by 2
         ax_d.set_ylim(-0.05 * top, 1.08 * top)
-        finish(ax_d, f"derivatives: {hard}' is useless to back-propagation", "$e$", "$f'(e)$")
+        finish(ax_d, f"derivatives: {hard}' gives no gradient", "$e$", "$f'(e)$")
     return fig
 
 
@@ -168,6 +172,8 @@ def gradient_norms(norms: dict):
         layers = np.arange(1, len(g.weights) + 1)
         ax_w.semilogy(layers, g.weights, "o-", color=COLORS[i % len(COLORS)], label=name)
         ax_e.semilogy(layers, g.errors, "o-", color=COLORS[i % len(COLORS)], label=name)
+    for ax in (ax_w, ax_e):  # one tick per layer: there is no layer 2.5
+        ax.set_xticks(layers)
     finish(ax_w, r"$\|\partial L / \partial W^{(l)}\|$ per layer", "layer $l$ (1 = input side)",
            "gradient norm")
     finish(ax_e, r"$\|\delta^{(l)}\| = \|\partial L / \partial e^{(l)}\|$ per layer",
@@ -242,9 +248,12 @@ def dying_relu(X, W, bias: float, dead, biases, fractions, limits=(-4, 4)):
     ax_c.scatter(X[:, 0], X[:, 1], s=6, color="0.45", label="data")
     draw_unit_lines(ax_c, W, np.full(len(W), float(bias)), dead, limits)
     ax_c.plot([], [], color=ALIVE, label="alive unit: $e = 0$")
-    ax_c.plot([], [], color=DEAD, ls="--", label="dead unit: $e < 0$ on all data")
+    ax_c.plot([], [], color=DEAD, ls="--", label=r"dead unit: $e \leq 0$ on all data")
     ax_c.set_aspect("equal")
-    finish(ax_c, f"bias {bias:.2f}: {int(np.sum(dead))} of {len(dead)} units dead", "$x_1$", "$x_2$")
+    finish(ax_c, f"bias {bias:.2f}: {int(np.sum(dead))} of {len(dead)} units dead", "$x_1$", "$x_2$",
+           legend=False)
+    # Below the square, not over it: inside, the legend would hide unit lines and data.
+    ax_c.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False, fontsize="small")
     ax_f.plot(biases, fractions, color=COLORS[5], label="fraction of dead units")
     ax_f.plot([bias], [np.mean(dead)], "o", color=COLORS[7], label="this bias")
     finish(ax_f, "dead units as the bias falls", "common bias $b$", "fraction dead")

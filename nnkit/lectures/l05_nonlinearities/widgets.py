@@ -6,7 +6,7 @@ it drew, so that a test can check them without a screen.
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import MaxNLocator, NullFormatter
 
 import nnkit as nk
 from nnkit.viz.live import Live, dropdown, float_slider, int_slider, log_slider, padded_live
@@ -132,8 +132,10 @@ def dying_relu_explorer(X=None, W=None, bias: float = 0.0, rng=0) -> Live:
     lines = draw_unit_lines(ax_c, W, np.zeros(len(W)), np.zeros(len(W), bool), limits)
     ax_c.set_aspect("equal")
     ax_c.plot([], [], color=ALIVE, label="alive unit: $e = 0$")
-    ax_c.plot([], [], color=DEAD, ls="--", label="dead unit")
-    finish(ax_c, "title", "$x_1$", "$x_2$")
+    ax_c.plot([], [], color=DEAD, ls="--", label=r"dead unit: $e \leq 0$ on all data")
+    finish(ax_c, "title", "$x_1$", "$x_2$", legend=False)
+    # Below the square, not over it: inside, the legend would hide unit lines and data.
+    ax_c.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False, fontsize="small")
     ax_f.plot(biases, fractions, color=COLORS[5], label="fraction of dead units")
     (marker,) = ax_f.plot([0.0], [0.0], "o", color=COLORS[7], label="this bias")
     finish(ax_f, "dead units as the bias falls", "common bias $b$", "fraction dead")
@@ -180,6 +182,7 @@ def depth_explorer(depth: int = 10, activation: str = "sigmoid", init: str = "xa
     (line,) = ax.semilogy(np.arange(1, depth + 2), ref.errors, "o-", color=COLORS[0],
                           label="chosen")
     ax.yaxis.set_minor_formatter(NullFormatter())  # decades only: labels keep their width
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # layers are whole numbers
     ax.set_ylim(1e-12, 10.0)  # the widest labels, so the frozen layout leaves room for them
     finish(ax, "title", "layer $l$ (1 = input side)", r"$\|\delta^{(l)}\|$", legend=True)
 

@@ -31,8 +31,9 @@ def logit_explorer(z: float = 2.0, y: int = 0) -> Live:
         curves[cost], dots[cost] = (c_line, g_line), (c_dot, g_dot)
     ax_c.set_ylim(-0.2, 8.5)
     ax_g.set_ylim(-1.1, 1.1)
-    finish(ax_c, "title", "logit $z$", "cost $C$")
-    finish(ax_g, "title", "logit $z$", r"$\partial C/\partial z$")
+    # Two-line placeholders: the layout reserves room for the two-line titles set in update.
+    finish(ax_c, "title\ntitle", "logit $z$", "cost $C$")
+    finish(ax_g, "title\ntitle", "logit $z$", r"$\partial C/\partial z$")
 
     def update(z, y):
         on_grid, here = logit_costs(grid, y), logit_costs([z], y)
@@ -44,8 +45,9 @@ def logit_explorer(z: float = 2.0, y: int = 0) -> Live:
         (cq, gq), (ce, ge) = here["quadratic"], here["cross_entropy"]
         a = nk.functional.sigmoid(z)
         # Plain-text titles: mathtext in a title that changes every redraw is re-parsed each time.
-        ax_c.set_title(f"y = {y}, a = σ(z) = {a:.3f}: C = {cq[0]:.3f} vs {ce[0]:.3f}")
-        ax_g.set_title(f"slope: quadratic {gq[0]:+.4f}, cross-entropy {ge[0]:+.4f}")
+        # Each number says which cost it belongs to; two lines so that none is clipped.
+        ax_c.set_title(f"y = {y}, a = σ(z) = {a:.3f}\nC: quadratic {cq[0]:.3f}, cross-entropy {ce[0]:.3f}")
+        ax_g.set_title(f"slope ∂C/∂z\nquadratic {gq[0]:+.4f}, cross-entropy {ge[0]:+.4f}")
         return here
 
     controls = {"z": float_slider(z, -8.0, 8.0, 0.1, "logit z"),

@@ -127,7 +127,9 @@ def layer_spread(study: dict, title: str = "Spread of the activations per layer"
     for i, (name, stats) in enumerate(study.items()):
         layers = np.arange(1, len(stats.std) + 1)
         std = np.where(stats.std > 0, stats.std, np.nan)  # log scale: leave exact zeros out
-        ax.plot(layers, std, marker="o", ms=3, color=COLORS[i % len(COLORS)], label=name)
+        # A marker and a dash per line as well as a colour: lines that coincide stay visible.
+        ax.plot(layers, std, marker="osD^vP"[i % 6], ms=4, ls=("-", "--", ":")[i % 3], mfc="none",
+                color=COLORS[i % len(COLORS)], label=name)
     ax.set_yscale("log")
     finish(ax, title, "layer $l$", r"std of $h^{(l)}$")
     return fig

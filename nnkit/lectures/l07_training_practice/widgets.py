@@ -48,15 +48,19 @@ def init_explorer(study: dict | None = None) -> Live:
                                        color="0.85", lw=1)
     (chosen,) = ax_s.plot(layers, first.std, color=COLORS[5], marker="o", ms=4, lw=2)
     ax_s.set_yscale("log")
-    # Fixed limits and few ticks: the axis is laid out once, not at every redraw.
-    positive = np.concatenate([s.std[s.std > 0] for s in study.values()])
-    lo, hi = np.log10(positive.min() / 3), np.log10(positive.max() * 3)
-    ax_s.set_ylim(10 ** lo, 10 ** hi)
-    # Fixed ticks with plain labels ("1e-05"): no locator, formatter or mathtext at each redraw.
-    step = max(1, int(np.ceil((hi - lo) / 6)))
-    decades = np.arange(np.ceil(lo), np.floor(hi) + 1, step)
-    ax_s.set_yticks(10.0 ** decades, [f"1e{d:+03.0f}" for d in decades])
-    ax_s.minorticks_off()
+
+    def std_axis(activation):
+        # The limits of the curves drawn for this activation (one range for all would squeeze
+        # each choice into a corner), with fixed plain-text ticks: no locator at each redraw.
+        positive = np.concatenate([st.std[st.std > 0] for (_, act), st in study.items() if act == activation])
+        lo, hi = np.log10(positive.min() / 3), np.log10(positive.max() * 3)
+        ax_s.set_ylim(10 ** lo, 10 ** hi)
+        step = max(1, int(np.ceil((hi - lo) / 6)))
+        decades = np.arange(np.ceil(lo), np.floor(hi) + 1, step)
+        ax_s.set_yticks(10.0 ** decades, [f"1e{d:+03.0f}" for d in decades])
+        ax_s.minorticks_off()
+
+    std_axis("tanh")
     ax_s.set_xticks(np.arange(2, depth + 1, 2))
     finish(ax_s, "std per layer (grey: the other choices)", "layer l", "std of h in layer l")
     suptitle = fig.suptitle("")
@@ -68,6 +72,7 @@ def init_explorer(study: dict | None = None) -> Live:
         ax_h.set_title(f"histogram of h per layer, on [{stats.edges[0]:g}, {stats.edges[-1]:g}]")
         for key, line in refs.items():
             line.set_visible(key[1] == activation)
+        std_axis(activation)
         chosen.set_ydata(np.where(stats.std > 0, stats.std, np.nan))
         extra = (f", saturated (|h| > 0.99): {stats.saturated.mean():.0%}" if activation == "tanh"
                  else " (histograms of the positive values)")
@@ -155,7 +160,10 @@ def batchnorm_explorer(n: int = 400, rng=0) -> Live:
         bn.gamma[...] = gamma
         bn.beta[...] = beta
         y = bn.forward(x)
-        out.set_data(np.histogram(y[:, 0], edges)[0])
+        counts = np.histogram(y[:, 0], edges)[0]
+        out.set_data(counts)
+        # A small gamma piles the output into a few bins: raise the axis so no bar runs off it.
+        ax.set_ylim(0, max(n * 0.2, 1.1 * counts.max()))
         mean, std = float(y.mean()), float(y.std())
         ax.set_title(f"γ = {gamma:.2f}, β = {beta:.2f}: output mean {mean:.2f}, std {std:.2f}")
         return mean, std

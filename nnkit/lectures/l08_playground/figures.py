@@ -171,6 +171,28 @@ def _nice_ceiling(x: float) -> float:
     return 10 * power  # pragma: no cover
 
 
+def _point_groups(exp):
+    """The four groups of points drawn (train and test, each in two colours) with their labels.
+
+    Classes 0 and 1; for regression, targets at most 0 and above 0 (the surface's colours).
+    """
+    groups = []
+    for X, Y, split_name in ((exp.X_train, exp.Y_train, "train"), (exp.X_test, exp.Y_test, "test")):
+        for c in (0, 1):
+            if exp.config.regression:
+                mask = (Y[:, 0] > 0) if c else (Y[:, 0] <= 0)
+                label = f"{'y > 0' if c else 'y ≤ 0'}, {split_name}"
+            else:
+                mask, label = Y[:, 0] == c, f"class {c}, {split_name}"
+            groups.append((X[mask], label))
+    return groups
+
+
+def _surface_limits(exp) -> tuple:
+    """The colour scale: probabilities 0 to 1, or regression targets -1 to 1."""
+    return (-1.0, 1.0) if exp.config.regression else (0.0, 1.0)
+
+
 def surface_panel(ax, experiment, title: str | None = None, legend: bool = True,
                   interpolation: str = "nearest"):
     """Draw the experiment's decision surface with its points on ``ax``.
@@ -183,16 +205,15 @@ def surface_panel(ax, experiment, title: str | None = None, legend: bool = True,
     image : AxesImage
         The surface; ``image.set_data(experiment.surface())`` redraws it.
     """
+    vmin, vmax = _surface_limits(experiment)
     image = ax.imshow(experiment.surface(), origin="lower", extent=experiment.extent,
-                      cmap=SURFACE_CMAP, vmin=0.0, vmax=1.0, interpolation=interpolation,
+                      cmap=SURFACE_CMAP, vmin=vmin, vmax=vmax, interpolation=interpolation,
                       aspect="equal")
     exp = experiment
-    for X, Y, marker, edge, split_name in ((exp.X_train, exp.Y_train, "o", "white", "train"),
-                                           (exp.X_test, exp.Y_test, "^", "black", "test")):
-        for c in (0, 1):
-            mask = Y[:, 0] == c
-            ax.scatter(X[mask, 0], X[mask, 1], s=18, marker=marker, color=COLORS[c],
-                       edgecolor=edge, linewidth=0.6, label=f"class {c}, {split_name}")
+    for i, (X, label) in enumerate(_point_groups(exp)):
+        marker, edge = ("o", "white") if i < 2 else ("^", "black")
+        ax.scatter(X[:, 0], X[:, 1], s=18, marker=marker, color=COLORS[i % 2],
+                   edgecolor=edge, linewidth=0.6, label=label)
     ax.set_xlim(experiment.extent[:2])
     ax.set_ylim(experiment.extent[2:])
     c = experiment.config
@@ -323,7 +344,10 @@ class Dashboard:
         finish(ax, f"Loss ({exp.config.loss})", "epoch", "loss", legend=False)
         _legend_above(ax)
         self._loss_ax = ax
-        self._frame("loss", fig, [self._train_line, self._test_line])
+        # Says where a run diverged (its losses end there; the lines show the finite part).
+        self._loss_note = ax.text(0.98, 0.9, "", transform=ax.transAxes, ha="right", va="top",
+                                  color=COLORS[1], fontsize="small")
+        self._frame("loss", fig, [self._train_line, self._test_line, self._loss_note])
 
     def _build_stats(self, exp) -> None:
         fig, (hist_ax, grad_ax) = self._figure("stats", 2, 5.8, 2.6, left=0.1, right=0.98,
@@ -367,11 +391,16 @@ class Dashboard:
         ax = self._surface_ax
         self._surface.set_data(exp.surface())
         self._surface.set_extent(exp.extent)
-        points = []
-        for X, Y in ((exp.X_train, exp.Y_train), (exp.X_test, exp.Y_test)):
-            points += [X[Y[:, 0] == c] for c in (0, 1)]
-        for collection, xy in zip(ax.collections, points):
+        self._surface.set_clim(*_surface_limits(exp))
+        groups = _point_groups(exp)
+        for collection, (xy, _) in zip(ax.collections, groups):
             collection.set_offsets(xy)
+        legend = ax.get_legend()
+        if legend is not None:
+            for text, (_, label) in zip(legend.get_texts(), groups):
+                if text.get_text() != label:  # regression and back: the legend is still
+                    text.set_text(label)
+                    self._frames["surface"].stale = True
         self._set_limits("surface", ax.set_xlim, ax.get_xlim, exp.extent[:2])
         self._set_limits("surface", ax.set_ylim, ax.get_ylim, exp.extent[2:])
         c = exp.config
@@ -442,6 +471,17 @@ class Dashboard:
         train, test = np.asarray(h["train_loss"]), np.asarray(h["test_loss"])
         self._train_line.set_data(epoch, train)
         self._test_line.set_data(epoch, test)
+        # Markers while the lines are short, so that a run of one or two finite records shows.
+        finite = int(np.isfinite(train).sum())
+        for line in (self._train_line, self._test_line):
+            marker = "o" if finite < 3 else "None"
+            if line.get_marker() != marker:
+                line.set_marker(marker)
+                line.set_markersize(4)
+        note = (f"diverged at epoch {exp.epoch:.1f}; last finite loss at epoch "
+                f"{exp.last_finite['epoch']:.0f}" if exp.diverged else "")
+        if self._loss_note.get_text() != note:
+            self._loss_note.set_text(note)
         both = np.concatenate([train, test])
         both = both[np.isfinite(both)]
         top = both.max() if both.size and both.max() > 0 else 1.0

@@ -1,0 +1,106 @@
+"""Lecture 08's claims about training runs, at ten seeds other than the notebook's.
+
+Every playground experiment of the notebook is built again with ``seed=s`` (which seeds the
+data, the split, the initial weights and the batch order) and its asserts are checked at each.
+"""
+import numpy as np
+import pytest
+
+from nnkit.lectures.l08_playground import compute as playground
+
+SEEDS = range(1, 11)
+
+
+def experiment(seed, **changes):
+    return playground.Experiment(seed=seed, **changes)
+
+
+@pytest.mark.seeds
+@pytest.mark.parametrize("seed", SEEDS)
+def test_architectures_and_generalisation(seed):
+    demo = experiment(seed, dataset="xor", epochs=100)
+    start = demo.last["train_loss"]
+    demo.train(epochs=30)
+    assert demo.last["train_loss"] < start / 3, f"seed {seed}: xor loss {start:.3f} -> {demo.last['train_loss']:.3f}"
+
+    linear = experiment(seed, dataset="circles", layers=0, epochs=100)
+    hidden = experiment(seed, dataset="circles", layers=1, units=8, epochs=100)
+    linear.train()
+    hidden.train()
+    assert linear.last["test_acc"] < 0.75 and hidden.last["test_acc"] > 0.9, f"seed {seed}"
+
+    for layers in (2, 1):
+        spiral = experiment(seed, dataset="spirals", noise=0.2, layers=layers, units=8, activation="tanh",
+                            epochs=150)
+        spiral.train()
+        assert spiral.last["test_acc"] > 0.85, f"seed {seed}, {layers} layers: {spiral.last['test_acc']:.2f}"
+
+    overfit = experiment(seed, dataset="circles", noise=0.5, train_fraction=0.1, layers=4, units=8,
+                         activation="relu", epochs=200)
+    overfit.train()
+    test_loss = np.array(overfit.history["test_loss"])
+    assert overfit.last["train_loss"] < 0.25, f"seed {seed}: training loss {overfit.last['train_loss']:.3f}"
+    assert test_loss[-1] > 2 * test_loss.min(), f"seed {seed}: test loss {test_loss.min():.2f} -> {test_loss[-1]:.2f}"
+
+
+@pytest.mark.seeds
+@pytest.mark.parametrize("seed", SEEDS)
+def test_cross_entropy_reaches_90_percent_and_squared_error_does_not(seed):
+    ce = experiment(seed, dataset="circles", loss="cross-entropy", optimizer="sgd", lr=0.3, epochs=30)
+    se = experiment(seed, dataset="circles", loss="squared error", optimizer="sgd", lr=0.3, epochs=30)
+    ce.train()
+    se.train()
+    assert ce.first_epoch("train_acc", 0.9) is not None, f"seed {seed}: cross-entropy never reached 90%"
+    assert se.first_epoch("train_acc", 0.9) is None, f"seed {seed}: squared error reached 90%"
+
+
+@pytest.mark.seeds
+@pytest.mark.parametrize("seed", SEEDS)
+def test_vanishing_gradients_and_batch_norm(seed):
+    ratio = {}
+    for name, act, bn in (("sigmoid", "sigmoid", False), ("relu", "relu", False), ("bn", "sigmoid", True)):
+        exp = experiment(seed, dataset="circles", layers=4, activation=act, init="he" if act == "relu" else "xavier",
+                         optimizer="sgd", lr=0.1, batch_norm=bn)
+        exp.train_chunk()
+        g = exp.last["grad_norms"]
+        ratio[name] = g[0] / g[-1]
+    assert ratio["sigmoid"] < 0.01 and ratio["relu"] > 0.1 and ratio["bn"] > 0.1, f"seed {seed}: {ratio}"
+
+    plain = experiment(seed, dataset="circles", layers=4, activation="sigmoid", optimizer="sgd", lr=0.3, epochs=30)
+    normed = experiment(seed, dataset="circles", layers=4, activation="sigmoid", optimizer="sgd", lr=0.3, epochs=30,
+                        batch_norm=True)
+    plain.train()
+    normed.train()
+    assert abs(plain.last["train_loss"] - np.log(2)) < 0.02, f"seed {seed}: {plain.last['train_loss']:.3f}"
+    assert normed.last["train_loss"] < 0.5, f"seed {seed}: {normed.last['train_loss']:.3f}"
+    assert normed.last["test_acc"] > 0.7 > 0.6 > plain.last["test_acc"], f"seed {seed}"
+
+    adam = experiment(seed, dataset="circles", layers=4, activation="sigmoid", optimizer="adam", lr=0.01, epochs=100)
+    adam.train()
+    assert adam.last["train_loss"] < 0.6, f"seed {seed}: with Adam {adam.last['train_loss']:.3f}"
+
+
+@pytest.mark.seeds
+@pytest.mark.parametrize("seed", SEEDS)
+def test_initialisation_and_learning_rate(seed):
+    zeros = experiment(seed, dataset="xor", init="zeros", epochs=30)
+    zeros.train()
+    assert all(np.all(d.W == 0) and np.all(d.b == 0) for d in zeros.dense[:-1]), f"seed {seed}"
+    assert np.all(zeros.dense[-1].W == 0) and zeros.last["train_acc"] < 0.75, f"seed {seed}"
+    saturated = {init: np.mean(np.abs(experiment(seed, layers=3, init=init).hidden_activations()[-1]) > 0.95)
+                 for init in ("xavier", "large")}
+    assert saturated["large"] > 0.1 and saturated["xavier"] < 0.05, f"seed {seed}: {saturated}"
+
+    rates = [1e-4, 1e-3, 1e-2, 1e-1, 0.3, 1.0, 3.0, 10.0]
+    sweep = [experiment(seed, dataset="circles", activation="relu", init="he", optimizer="sgd", lr=lr, epochs=30)
+             for lr in rates]
+    for exp in sweep:
+        exp.train()
+    final = [exp.last["train_loss"] for exp in sweep]
+    best = int(np.argmin(final))
+
+    def dead_share(exp):
+        return float(np.mean((exp.hidden_activations()[-1] == 0).all(axis=0)))
+
+    assert 0 < best < len(rates) - 1 and final[best] < 0.2 * min(final[0], final[-1]), f"seed {seed}: {final}"
+    assert dead_share(sweep[-1]) == 1.0 and dead_share(sweep[best]) < 0.5, f"seed {seed}"
