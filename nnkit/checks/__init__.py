@@ -20,7 +20,7 @@ import importlib
 import pkgutil
 import re
 
-from ._check import Case, Check, Mistake
+from ._check import Case, Check, CheckFailed, Mistake, Outcome, RemoteError
 from ._report import Report
 
 # Every module lectureNN.py here, imported and bound as ``checks.lectureNN``: adding a
