@@ -18,7 +18,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: lab test test-unit test-notebooks test-seeds test-lowest test-browser site bench release clean mutants
+.PHONY: lab test test-unit test-notebooks test-seeds test-lowest test-browser test-nbgrader site bench bench-grading release clean mutants
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,6 +82,22 @@ $(VENV)/.nnkit-bench-installed: $(STAMP)
 bench: $(VENV)/.nnkit-bench-installed
 	$(BIN)/python -m benchmarks.run --write benchmarks/README.md
 
+# Grading a class: 300 correct submissions at --jobs 2; appends to benchmarks/GRADING.md.
+bench-grading: $(STAMP)
+	$(BIN)/python -m benchmarks.grading --n 300 --jobs 2 --write benchmarks/GRADING.md
+
+# nbgrader as a peer (slow, minutes): in its own environment, nbgrader 0.9 generates, fills and
+# autogrades the course, and must agree with `nnkit-course grade` (peers/test_nbgrader.py).
+NBGRADER_VENV ?= .venv-nbgrader
+$(NBGRADER_VENV)/.nnkit-installed: pyproject.toml
+	test -x $(NBGRADER_VENV)/bin/python || $(PYTHON) -m venv $(NBGRADER_VENV)
+	$(NBGRADER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(NBGRADER_VENV)/bin/python -m pip install --quiet "nbgrader>=0.9,<0.10" "pytest>=7.4" -e .
+	touch $@
+
+test-nbgrader: $(NBGRADER_VENV)/.nnkit-installed
+	PATH="$(CURDIR)/$(NBGRADER_VENV)/bin:$$PATH" $(NBGRADER_VENV)/bin/python -m pytest -q -s peers/test_nbgrader.py
+
 # The browser test and the website install their own extras on first use.
 $(VENV)/.nnkit-browser-installed: $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test,browser]"
@@ -108,4 +124,4 @@ release: $(STAMP)
 	$(BIN)/nnkit-course release
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build _build site/_build screenshots
+	rm -rf $(VENV) $(NBGRADER_VENV) .pytest_cache .hypothesis build _build site/_build screenshots

@@ -1,6 +1,6 @@
 """Count kernel stalls: every lecture and solution notebook executed many times through nbclient.
 
-The site build, the benchmarks and the grader drive kernels through nbclient's asyncio
+The site build and the benchmarks drive kernels through nbclient's asyncio
 client, which is where the stalls were seen (nbval uses the blocking client). Each run has a
 bounded time per cell. A stall is a cell whose reply reached the client at least
 ``STALL_SECONDS`` after the kernel went idle (unpatched, it then lasts until the cell's

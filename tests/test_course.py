@@ -243,13 +243,13 @@ TAMPERING = [
     "def sneaky(_=setattr(__import__('nnkit.checks.lecture06', fromlist=['x']).softmax, 'run',\n"
     "                     lambda fn, **kw: __import__('nnkit.checks', fromlist=['x'])"
     ".Report('softmax', True, 'passed', 'passed', 1.0, 1.0))):\n    pass",
-    "def sneakier(_=setattr(__import__('nnkit.course._harness', fromlist=['x']), 'run_task',\n"
+    "def sneakier(_=setattr(__import__('nnkit.course.grade', fromlist=['x']), '_grade_task',\n"
     "                       lambda *a: None)):\n    pass",
     # a fake grading cell of its own
     "### BEGIN HIDDEN TESTS\nassert True\n### END HIDDEN TESTS",
 ]
 # Tampering with the library the checks compare with: every wrong answer of the right shape
-# would look right. The grader puts numpy back before the checks run.
+# would look right if the checks ran where the submission runs. They run in the grader.
 NUMPY_TAMPERING = ("def sneakiest(_=setattr(__import__('numpy'), 'isclose',\n"
                    "    lambda a, b, **kw: __import__('numpy').ones(__import__('numpy').shape(a), bool))):\n"
                    "    pass")
@@ -302,7 +302,7 @@ def test_mistakes_misbehaviour_and_tampering_are_graded_without_stopping_the_bat
     expect("b_04_backpropagation.ipynb", 1, {
         "output_error": ("fail", "the 1/n is missing"), "hidden_error": ("fail", "sigma'(e1) is missing"),
         "output_layer_gradients": ("pass", "passed"), "two_layer_gradients": ("fail", "wrong")})
-    assert "changed numpy.isclose; graded with the originals" in rows["b_04_backpropagation.ipynb"]["feedback"]
+    # numpy.isclose was replaced in the sandbox; the comparison runs in the grader, so no matter.
     # The tampering changed nothing: the overflow is still caught, the rest still passes.
     expect("c_06_classifiers_cross_entropy.ipynb", 2, {
         "softmax": ("fail", "the exponent overflowed"), "cross_entropy": ("pass", "passed"),
@@ -314,10 +314,10 @@ def test_mistakes_misbehaviour_and_tampering_are_graded_without_stopping_the_bat
     expect("e_05_nonlinearities.ipynb", 3, {
         "sigmoid": ("pass", "passed"), "sigmoid_grad": ("pass", "passed"),
         "tanh_grad": ("pass", "passed"), "leaky_relu_grad": ("fail", "not defined"),
-        "prelu_slope_grad": ("fail", "stopped the Python kernel")})
+        "prelu_slope_grad": ("fail", "stopped the sandbox: its Python process exited with status 3")})
     assert "syntax error" in rows["e_05_nonlinearities.ipynb"]["feedback"]
     expect("f_02_universal_approximation.ipynb", 2, {
-        "staircase": ("fail", "did not finish, even after the time limit"),
+        "staircase": ("fail", "did not finish within 4 s"),
         "sum_of_sigmoids": ("pass", "passed"), "convergence_rate": ("pass", "passed")})
     unknown, unreadable = rows["homework.ipynb"], rows["g_01_forward_pass.ipynb"]
     assert unknown["score"] == "0" and "cannot tell which assignment" in unknown["feedback"]

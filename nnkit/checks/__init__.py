@@ -20,7 +20,7 @@ import importlib
 import pkgutil
 import re
 
-from ._check import Case, Check, Mistake
+from ._check import Case, Check, CheckFailed, Mistake, Outcome, RemoteError
 from ._report import Report
 
 # Every module lectureNN.py here, imported (which binds it as ``checks.lectureNN``): adding

@@ -6,9 +6,16 @@ mistakes (each a function computing the wrong answer from the same inputs, with 
 message to print when the student's result matches it) and the nnkit functions that
 the task must not call.
 
-``check(fn)`` prints the report and returns it; ``check.run(fn)`` only returns it
-(the grader uses this); ``check.assert_passes(fn, seed=...)`` raises
-``AssertionError`` unless ``fn`` passes on a fresh set of random cases (hidden tests).
+``check(fn)`` prints the report and returns it; ``check.run(fn)`` only returns it;
+``check.assert_passes(fn, seed=...)`` raises ``AssertionError`` unless ``fn`` passes on
+a fresh set of random cases (hidden tests).
+
+Each case is checked in two halves: :meth:`Check.call` runs the student's function and
+records an :class:`Outcome` (the value, the error, the warnings, the inputs changed in
+place, the forbidden functions called), and :meth:`Check.judge` decides from that record
+alone. In a notebook both halves run in the student's kernel. The grader passes a proxy
+whose ``__nnkit_call__`` runs the call in a sandboxed process and brings back only the
+record's values; references, mistakes and scores stay in the grader's process.
 """
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ import contextlib
 import copy
 import inspect
 import io
+import os
 import sys
 import traceback
 import warnings
@@ -30,7 +38,7 @@ from ._compare import difference, fmt, wrong_dtype
 from ._feedback import explain_warning, inputs_text, rounding_note, sentence
 from ._report import FAILED, FORBIDDEN, NOT_IMPLEMENTED, PASSED, Report
 
-__all__ = ["Case", "Mistake", "Fresh", "Check", "seeded"]
+__all__ = ["Case", "Mistake", "Fresh", "Check", "Outcome", "RemoteError", "CheckFailed", "seeded"]
 
 
 @dataclass
@@ -80,6 +88,59 @@ class Mistake:
     compute: Callable
     message: str
     warns: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What one call of the student's function did: all that :meth:`Check.judge` looks at.
+
+    Attributes
+    ----------
+    value : object
+        What it returned (``None`` when it raised).
+    error : BaseException or None
+        What it raised. From the grader's sandbox this is a stand-in of the same built-in
+        type (or a :class:`RemoteError`) carrying the message only.
+    where : str or None
+        The innermost function of the student's code the error came from.
+    warnings : list
+        The warnings issued during the call (``.category`` and ``.message`` each).
+    changed : dict
+        The array arguments it changed in place: name -> (after the call, before it).
+    forbidden : list of str
+        The forbidden functions it called, outermost first.
+    """
+
+    value: Any = None
+    error: BaseException | None = None
+    where: str | None = None
+    warnings: list = field(default_factory=list)
+    changed: dict = field(default_factory=dict)
+    forbidden: list = field(default_factory=list)
+
+
+class CheckFailed(AssertionError):
+    """A check failed where failing must stop the cell (hidden tests, nbgrader); ``.report``
+    says how. In IPython only the report is shown, not a traceback."""
+
+    def __init__(self, report):
+        super().__init__(report.text)
+        self.report = report
+
+    def _render_traceback_(self):
+        return [self.report.text]
+
+
+class RemoteError(Exception):
+    """An exception raised in the sandbox whose type is not a built-in one: its name and text."""
+
+    def __init__(self, type_name: str, message: str):
+        super().__init__(message)
+        self.type_name = type_name
+
+
+def _type_name(exc) -> str:
+    return exc.type_name if isinstance(exc, RemoteError) else type(exc).__name__
 
 
 class _Bounded(io.TextIOBase):
@@ -151,7 +212,12 @@ class Check:
         return f"<check {self.task}>"
 
     def __call__(self, fn) -> Report:
-        """Check ``fn``, print the report, and return it."""
+        """Check ``fn``, print the report, and return it.
+
+        Under nbgrader (``nbgrader validate`` and ``autograde`` set ``NBGRADER_EXECUTION``)
+        a failing check also raises :class:`CheckFailed`, so that its grade cell fails; a
+        student running the notebook only sees the report.
+        """
         report = self.run(fn, echo=True)
         print(report.text)
         try:
@@ -159,13 +225,16 @@ class Check:
             report._printed_in = getattr(get_ipython(), "execution_count", None)
         except ImportError:  # pragma: no cover
             pass
+        if not report.passed and os.environ.get("NBGRADER_EXECUTION"):
+            raise CheckFailed(report)
         return report
 
     def assert_passes(self, fn, seed: int) -> None:
-        """Raise ``AssertionError`` with the report unless ``fn`` passes on hidden cases."""
+        """Raise :class:`CheckFailed` (an ``AssertionError``) with the report unless ``fn``
+        passes on hidden cases."""
         report = self.run(fn, seed=seed, hidden=True)
         if not report.passed:
-            raise AssertionError(report.text)
+            raise CheckFailed(report)
 
     def cases(self, seed=None, hidden: bool = False) -> list[Case]:
         rng = np.random.default_rng(self.seed if seed is None else seed)
@@ -193,6 +262,16 @@ class Check:
 
     def _forbidden(self, used) -> Report:
         names = ", ".join(f"`{u}`" for u in used)
+        kind = _forbid.kind(used[0])
+        if kind == "check":
+            return self._fail(
+                f"your function calls {names}, a part of the check itself. The checks' answers "
+                f"are not available to graded code, so this task earns no marks.", FORBIDDEN)
+        if kind == "lecture":
+            return self._fail(
+                f"your function calls {names}, a lecture helper that does the work for it. Graded "
+                f"code may use numpy and nnkit's core library only, so this task earns no "
+                f"marks; write it yourself with numpy.", FORBIDDEN)
         return self._fail(
             f"your function calls nnkit's own {names}. This task asks you to write it "
             f"yourself with numpy, so it earns no marks; use nnkit's version only to compare "
@@ -200,10 +279,47 @@ class Check:
 
     def _one(self, fn, case: Case, echo: bool):
         """``None`` if ``fn`` is right on ``case``, else the failing :class:`Report`."""
-        ran = self._call(fn, case, echo)
-        if isinstance(ran, Report):
-            return ran
-        got, caught, changed = ran
+        return self.judge(case, self.call(fn, case, echo))
+
+    # The two halves of a check. ``call`` runs the student's function and records what it
+    # did; ``judge`` decides from that record alone. In a notebook both run in the
+    # student's kernel; the grader runs ``call`` in a sandbox (``fn`` is then a proxy with a
+    # ``__nnkit_call__`` method) and ``judge`` in its own process.
+    def call(self, fn, case: Case, echo: bool = False) -> "Outcome":
+        """Run ``fn`` on a fresh copy of the case's arguments, watching what it does."""
+        args, kwargs, pristine = _materialise(case, _parameter_names(self.reference))
+        remote = getattr(fn, "__nnkit_call__", None)
+        if remote is not None:
+            return remote(args, kwargs, names=list(_argument_names(self.reference, case)),
+                          forbidden=self.forbidden)
+        sink = _Bounded(sys.stdout if echo else None, self.echo_limit if echo else 0)
+        with warnings.catch_warnings(record=True) as caught, \
+                np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"), \
+                contextlib.redirect_stdout(sink), _forbid.watch(self.forbidden) as hits:
+            warnings.simplefilter("always")
+            try:
+                got, error = fn(*args, **kwargs), None
+            except (Exception, SystemExit) as exc:  # the student's bug, judged below
+                got, error = None, exc
+        changed = {name: (now, before) for name, (now, before) in pristine.items()
+                   if now.shape != before.shape or not np.array_equal(now, before, equal_nan=True)}
+        return Outcome(got, error, _raised_in(error) if error is not None else None,
+                       list(caught), changed, hits[:1])
+
+    def judge(self, case: Case, outcome: "Outcome"):
+        """``None`` if the recorded call is right on ``case``, else the failing :class:`Report`."""
+        error = outcome.error
+        if isinstance(error, NotImplementedError):
+            where = outcome.where
+            inner = f" (raised in `{where}`, which `{self.task}` calls)" \
+                if where and where != self.task else ""
+            hint = f" Hint: {error}" if str(error) else ""
+            return self._fail(f"not implemented yet{inner}.{hint}", NOT_IMPLEMENTED)
+        if outcome.forbidden:  # the first recorded call is the outermost one, the one the student wrote
+            return self._forbidden(outcome.forbidden[:1])
+        if error is not None:
+            return self._fail(self._describe_error(error, case, outcome.where))
+        got, caught, changed = outcome.value, outcome.warnings, outcome.changed
         if changed:
             return self._fail(
                 f"on {case.label}, your function changed its input {', '.join(changed)} in "
@@ -229,37 +345,6 @@ class Check:
             lines.append(sentence(explain_warning(warned[0], self.on_warning, values_right=False)))
         lines.append(inputs_text(case, _parameter_names(self.reference)))
         return self._fail(" ".join(line for line in lines if line))
-
-    def _call(self, fn, case: Case, echo: bool):
-        """Run ``fn`` on a fresh copy of the case's arguments, watching what it does.
-
-        Returns a :class:`Report` when the call itself decides the outcome (not
-        implemented, an exception, a forbidden call), else ``(result, warnings, names of
-        the inputs it changed in place)``.
-        """
-        args, kwargs, pristine = _materialise(case, _parameter_names(self.reference))
-        sink = _Bounded(sys.stdout if echo else None, self.echo_limit if echo else 0)
-        with warnings.catch_warnings(record=True) as caught, \
-                np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"), \
-                contextlib.redirect_stdout(sink), _forbid.watch(self.forbidden) as hits:
-            warnings.simplefilter("always")
-            try:
-                got, error = fn(*args, **kwargs), None
-            except NotImplementedError as exc:
-                where = _raised_in(exc)
-                inner = f" (raised in `{where}`, which `{self.task}` calls)" \
-                    if where and where != self.task else ""
-                hint = f" Hint: {exc}" if str(exc) else ""
-                return self._fail(f"not implemented yet{inner}.{hint}", NOT_IMPLEMENTED)
-            except (Exception, SystemExit) as exc:  # the student's bug, reported below
-                got, error = None, exc
-        if hits:  # the first recorded call is the outermost one, the one the student wrote
-            return self._forbidden(hits[:1])
-        if error is not None:
-            return self._fail(self._describe_error(error, case))
-        changed = {name: (now, before) for name, (now, before) in pristine.items()
-                   if now.shape != before.shape or not np.array_equal(now, before, equal_nan=True)}
-        return got, caught, changed
 
     def _difference(self, got, case):
         if self._compare is not None:
@@ -296,10 +381,9 @@ class Check:
             return self._diagnose_extra(got, case)
         return None
 
-    def _describe_error(self, exc, case) -> str:
-        where = _raised_in(exc)
+    def _describe_error(self, exc, case, where=None) -> str:
         place = f" in `{where}`" if where and where != self.task else ""
-        text = f"raised {type(exc).__name__}{place} on {case.label}: {_short(exc)}"
+        text = f"raised {_type_name(exc)}{place} on {case.label}: {_short(exc)}"
         advice = self.on_error(exc, case) if self.on_error else None
         return f"{text} {advice}" if advice else text
 
@@ -309,6 +393,11 @@ def _parameter_names(fn) -> list[str]:
         return list(inspect.signature(fn).parameters)
     except (TypeError, ValueError):  # pragma: no cover - references are plain functions
         return []
+
+
+def _argument_names(reference, case: Case):
+    names = _parameter_names(reference)
+    return names + [f"argument {i + 1}" for i in range(len(names), len(case.args))]
 
 
 def _materialise(case: Case, names=()):

@@ -16,7 +16,24 @@ import importlib
 import sys
 import types
 
-__all__ = ["resolve", "watch", "aliases"]
+__all__ = ["resolve", "watch", "aliases", "CORE", "kind"]
+
+# nnkit's core library: what graded code may use (apart from what a task forbids). The
+# grader's sandbox holds these modules only; the checks, the instructor tooling and the
+# lecture helpers are replaced there by stand-ins that raise when called.
+CORE = frozenset({"__init__", "_validation", "functional", "layers", "losses", "init", "optim",
+                  "training", "gradcheck", "data", "preprocess", "penalties", "schedules"})
+
+
+def kind(path: str) -> str:
+    """``"check"``, ``"core"`` or ``"lecture"``: what the forbidden ``path`` belongs to."""
+    parts = path.split(".")
+    if parts[:2] == ["nnkit", "checks"] or parts[:2] == ["nnkit", "course"]:
+        return "check"
+    if len(parts) < 2 or parts[1] in CORE or parts[1][:1].isupper() or parts[1] in (
+            "numerical_gradient", "relative_error", "gradcheck", "fit", "accuracy"):
+        return "core"
+    return "lecture"
 
 
 def resolve(path: str):

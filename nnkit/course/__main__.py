@@ -33,10 +33,12 @@ def _parser() -> argparse.ArgumentParser:
 
     gr = sub.add_parser(
         "grade", help="grade submitted notebooks into a CSV",
-        description="Grade notebooks: each runs in a fresh kernel with a time limit; every "
-                    "check and hidden test of the matching solution notebook runs on the "
-                    "student's functions. One CSV row per notebook: file, score, max_score, "
-                    "pass/fail per task, feedback.")
+        description="Grade notebooks. Each task of each notebook runs in a bubblewrap sandbox "
+                    "of its own (no network, no view of the solutions, the grader's files or "
+                    "other submissions; limits on memory, CPU time, processes and file size); "
+                    "the checks and hidden tests of the matching solution notebook run in the "
+                    "grader, on the values the student's functions return. One CSV row per "
+                    "notebook: file, score, max_score, pass/fail per task, feedback.")
     gr.add_argument("submissions", nargs="+", type=pathlib.Path, metavar="NOTEBOOK",
                     help="submitted notebooks, or folders of them")
     gr.add_argument("--csv", type=pathlib.Path, required=True, help="where to write the scores")
@@ -47,7 +49,13 @@ def _parser() -> argparse.ArgumentParser:
     gr.add_argument("--jobs", type=int, default=None, metavar="N",
                     help="notebooks graded at once, one kernel each (default: CPUs, at most 4)")
     gr.add_argument("--feedback", type=pathlib.Path, default=None, metavar="DIR",
-                    help="also write one feedback file per notebook into DIR")
+                    help="also write one feedback file per notebook into DIR (named after its "
+                         "path, e.g. alice__06_x.txt)")
+    gr.add_argument("--memory", type=int, default=2048, metavar="MB",
+                    help="address space allowed to each sandboxed process (default: 2048)")
+    gr.add_argument("--no-sandbox", action="store_true",
+                    help="run the submissions' code without bubblewrap (only for trusted "
+                         "notebooks; every row's feedback says so)")
     return parser
 
 
@@ -75,15 +83,17 @@ def _release(args) -> int:
 
 
 def _grade(args) -> int:
-    from .grade import feedback_text, grade, load_solutions, write_csv
+    from .grade import NO_SANDBOX_NOTE, feedback_names, feedback_text, grade, load_solutions, write_csv
+    from .sandbox import SandboxUnavailable
 
     try:
         solutions = load_solutions(args.solutions)
     except (FileNotFoundError, ValueError) as err:
         print(f"nnkit-course grade: {err}", file=sys.stderr)
         return 2
-    if args.timeout <= 0 or (args.jobs is not None and args.jobs < 1):
-        print("nnkit-course grade: --timeout must be > 0 and --jobs >= 1", file=sys.stderr)
+    if args.timeout <= 0 or (args.jobs is not None and args.jobs < 1) or args.memory < 256:
+        print("nnkit-course grade: --timeout must be > 0, --jobs >= 1 and --memory >= 256",
+              file=sys.stderr)
         return 2
     missing = [str(p) for p in args.submissions if not p.exists()]
     if missing:
@@ -93,15 +103,22 @@ def _grade(args) -> int:
     def progress(sub):
         print(f"{sub.path}: {sub.score:g}/{sub.max_score:g} ({sub.seconds:.1f} s)", flush=True)
 
+    if args.no_sandbox:
+        print(f"nnkit-course grade: {NO_SANDBOX_NOTE}", file=sys.stderr)
     start = time.perf_counter()
-    subs = grade(args.submissions, solutions, timeout=args.timeout, jobs=args.jobs,
-                 progress=progress)
+    try:
+        subs = grade(args.submissions, solutions, timeout=args.timeout, jobs=args.jobs,
+                     progress=progress, sandbox=not args.no_sandbox, memory_mb=args.memory)
+    except SandboxUnavailable as err:
+        print(f"nnkit-course grade: refusing to run submissions' code without a sandbox: {err}",
+              file=sys.stderr)
+        return 2
     write_csv(subs, args.csv)
     if args.feedback:
         args.feedback.mkdir(parents=True, exist_ok=True)
-        for sub in subs:
+        for sub, name in zip(subs, feedback_names([s.path for s in subs])):
             text = f"{sub.path}: {sub.score:g} / {sub.max_score:g}\n\n{feedback_text(sub)}\n"
-            (args.feedback / f"{sub.path.stem}.txt").write_text(text, encoding="utf-8")
+            (args.feedback / name).write_text(text, encoding="utf-8", errors="replace")
     print(f"graded {len(subs)} notebook(s) in {time.perf_counter() - start:.1f} s -> {args.csv}")
     return 0
 

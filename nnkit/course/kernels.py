@@ -1,6 +1,6 @@
 """Kernel clients that cannot miss a message: the cure for the stalls of nbclient runs.
 
-What stalled. nbclient (under the site build, the benchmarks, the grader, ``jupyter nbconvert
+What stalled. nbclient (under the site build, the benchmarks, ``jupyter nbconvert
 --execute``) waits for each reply with ``await socket.poll(timeout)`` on an asyncio ZeroMQ
 socket. pyzmq wakes that poll from the socket's file descriptor, which is edge-triggered: now
 and then, on a busy machine, the edge is missed, and the poll sleeps although the reply is

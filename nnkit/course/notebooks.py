@@ -142,8 +142,10 @@ def assignment(nb, path: pathlib.Path | str, known) -> str | None:
     (``alice_03_gradient_descent.ipynb`` -> ``03_gradient_descent``).
     """
     known = list(known)
-    meta = nb.get("metadata", {}).get("nnkit", {}).get("assignment")
-    if meta in known:
+    meta = nb.get("metadata") if isinstance(nb, dict) else None
+    meta = meta.get("nnkit") if isinstance(meta, dict) else None
+    meta = meta.get("assignment") if isinstance(meta, dict) else None
+    if isinstance(meta, str) and meta in known:  # a hand-edited notebook may hold any type here
         return meta
     stem = pathlib.Path(path).stem
     matches = [k for k in known if k in stem]
@@ -169,19 +171,34 @@ def definitions(nb) -> tuple[list[tuple[int, str]], list[str]]:
         Cells that could not be parsed, for the feedback.
     """
     cells, notes = [], []
-    for i, cell in enumerate(nb.cells):
-        if cell.get("cell_type") != "code":
+    raw = nb.get("cells") if isinstance(nb, dict) else None
+    for i, cell in enumerate(raw if isinstance(raw, list) else []):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        source = _without_magics(cell.get("source", ""))
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(part, str) for part in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            notes.append(f"cell {i + 1}: its source is not text, so nothing it defines was graded.")
+            continue
+        source = _without_magics(source)
         try:
             tree = ast.parse(source)
-        except SyntaxError as err:
-            notes.append(f"cell {i + 1} ({_first_line(source)}) has a syntax error (line "
-                         f"{err.lineno}: {err.msg}), so nothing it defines was graded.")
+        except (SyntaxError, ValueError) as err:  # ValueError: a NUL byte in the source
+            line = f"line {err.lineno}: {err.msg}" if isinstance(err, SyntaxError) else str(err)
+            notes.append(f"cell {i + 1} ({_first_line(source)}) has a syntax error ({line}), "
+                         f"so nothing it defines was graded.")
+            continue
+        except (RecursionError, MemoryError):
+            notes.append(f"cell {i + 1} is nested too deeply to be parsed, so nothing it defines "
+                         f"was graded.")
             continue
         kept = [node for node in tree.body if _keep(node)]
         if kept:
-            cells.append((i, ast.unparse(ast.Module(body=kept, type_ignores=[]))))
+            try:
+                cells.append((i, ast.unparse(ast.Module(body=kept, type_ignores=[]))))
+            except RecursionError:
+                notes.append(f"cell {i + 1} is nested too deeply to be graded.")
     return cells, notes
 
 
