@@ -6,6 +6,7 @@ so they explain the likely cause where one is common.
 """
 from __future__ import annotations
 
+import difflib
 import math
 import numbers
 
@@ -175,8 +176,14 @@ def make_rng(rng) -> np.random.Generator:
 
 
 def choose(name: str, value: str, options) -> str:
-    """Check that ``value`` is one of ``options`` and return it."""
+    """Check that ``value`` is one of ``options`` and return it.
+
+    A misspelt name gets the closest valid one suggested (``"rleu"``: did you mean
+    ``'relu'``?).
+    """
     if value not in options:
         valid = ", ".join(repr(o) for o in options)
-        raise ValueError(f"unknown {name} {value!r}; expected one of {valid}.")
+        close = difflib.get_close_matches(str(value), [str(o) for o in options], n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"unknown {name} {value!r}; expected one of {valid}.{hint}")
     return value

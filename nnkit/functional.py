@@ -68,9 +68,13 @@ def sigmoid(x):
     return np.where(x >= 0, 1.0, e) / (1.0 + e)
 
 
-def sigmoid_grad(x):
-    r""":math:`\sigma'(x) = \sigma(x)(1 - \sigma(x))`."""
-    s = sigmoid(x)
+def sigmoid_grad(x, y=None):
+    r""":math:`\sigma'(x) = \sigma(x)(1 - \sigma(x))`.
+
+    ``y``, optional: :math:`\sigma(x)` when the caller has it already (a layer keeps its
+    output), so that it is not computed twice.
+    """
+    s = sigmoid(x) if y is None else y
     return s * (1.0 - s)
 
 
@@ -79,9 +83,12 @@ def tanh(x):
     return np.tanh(as_array(x, "x"))
 
 
-def tanh_grad(x):
-    r""":math:`\tanh'(x) = 1 - \tanh^2(x)`."""
-    t = tanh(x)
+def tanh_grad(x, y=None):
+    r""":math:`\tanh'(x) = 1 - \tanh^2(x)`.
+
+    ``y``, optional: :math:`\tanh(x)` when the caller has it already.
+    """
+    t = tanh(x) if y is None else y
     return 1.0 - t * t
 
 
@@ -105,7 +112,7 @@ def leaky_relu(x, slope: float = 0.01):
 def leaky_relu_grad(x, slope: float = 0.01):
     r"""1 for :math:`x > 0`, else ``slope``."""
     x = as_array(x, "x")
-    return np.where(x > 0, 1.0, slope).astype(x.dtype)
+    return np.where(x > 0, 1.0, slope).astype(x.dtype, copy=False)
 
 
 def elu(x, alpha: float = 1.0):

@@ -88,6 +88,7 @@ def gradcheck(layer_or_net: Layer, X: ArrayLike, rng: Any = None, h: float = 1e-
     float
         The largest relative error over the input and every parameter.
     """
+    _check_layer(layer_or_net)
     net = copy.deepcopy(layer_or_net)
     X = np.array(as_batch(X, "X"), dtype=np.float64)
     G = make_rng(rng).standard_normal(net.forward(X).shape)
@@ -104,6 +105,30 @@ def gradcheck(layer_or_net: Layer, X: ArrayLike, rng: Any = None, h: float = 1e-
         errors[key] = _error(grad, numerical_gradient(f, p.value, h), noise)
     worst = max(errors.values())
     return (worst, errors) if details else worst
+
+
+def _check_layer(obj: object) -> None:
+    """A clear ``TypeError`` for what is not a layer: a class, a loss, a list, a function."""
+    if isinstance(obj, type):
+        raise TypeError(
+            f"layer_or_net must be a layer or network, an instance; got the class "
+            f"{obj.__name__}. Make one first, e.g. nk.gradcheck({obj.__name__}(...), X)."
+        )
+    missing = [m for m in ("forward", "backward", "parameters") if not callable(getattr(obj, m, None))]
+    if not missing:
+        return
+    if isinstance(obj, (list, tuple)):
+        hint = " Wrap a list of layers in a network: nk.gradcheck(nk.Sequential([...]), X)."
+    elif callable(getattr(obj, "backward", None)):
+        hint = (" A loss is not a layer (its backward takes no upstream gradient): check the "
+                "network, or a loss with nk.numerical_gradient.")
+    else:
+        hint = " To check a function, use nk.numerical_gradient."
+    raise TypeError(
+        f"layer_or_net must be an nnkit layer or network, with forward, backward and "
+        f"parameters; got {type(obj).__name__} {obj!r:.60}, which has no "
+        f"{' and no '.join(missing)}.{hint}"
+    )
 
 
 def _grad_of(p: Any) -> np.ndarray:

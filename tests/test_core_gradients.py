@@ -6,7 +6,7 @@ from hypothesis import assume, given, strategies as st
 import nnkit as nk
 from nnkit import functional as F
 
-from strategies import batches, dims, seeds
+from strategies import batches, dims, seeds, spread_batches
 
 TOL = 1e-7
 
@@ -49,24 +49,27 @@ def test_dense(X, out, seed, init):
     assert_small(worst, "Dense")
 
 
-@given(X=batches(away_from_kinks=True), out=dims, pieces=st.integers(1, 3), seed=seeds)
+# Hypothesis favours a range's lower end (and a list's first entry): with integers(1, 3) two
+# maxouts in three had a single piece, which is a Dense layer. Two pieces come first here.
+@given(X=batches(away_from_kinks=True), out=dims, pieces=st.sampled_from([2, 3, 1]), seed=seeds)
 def test_maxout(X, out, pieces, seed):
     layer = nk.Maxout(X.shape[1], out, pieces=pieces, rng=seed)
     layer.b[...] = np.random.default_rng(seed + 1).standard_normal(layer.b.shape)
-    # Centred differences are only valid where no two pieces tie within h.
+    # Centred differences are only valid where no two pieces tie within h (rare: random
+    # weights and biases make the gap between the top two pieces a continuous variable).
     Z = np.einsum("ni,poi->npo", X, layer.W) + layer.b
-    top2 = np.sort(Z, axis=1)[:, -2:, :] if pieces > 1 else None
-    if top2 is not None and np.min(top2[:, 1] - top2[:, 0]) < 1e-3:
-        return
+    if pieces > 1:
+        top2 = np.sort(Z, axis=1)[:, -2:, :]
+        assume(np.min(top2[:, 1] - top2[:, 0]) >= 1e-3)
     assert_small(nk.gradcheck(layer, X, rng=seed), "Maxout")
 
 
-@given(X=batches(n=st.integers(3, 8)), seed=seeds)
+@given(X=spread_batches(), seed=seeds)
 def test_batchnorm_training_mode(X, seed):
     # A near-constant column is degenerate (its normalised values are noise), and with
-    # two rows x-hat is always ±1, so dX vanishes; both make the relative error meaningless.
-    if np.min(X.var(axis=0)) < 1e-2:
-        return
+    # two rows x-hat is always ±1, so dX vanishes; both make the relative error
+    # meaningless. spread_batches draws at least three rows and rarely such a column.
+    assume(np.min(X.var(axis=0)) >= 1e-2)
     layer = nk.BatchNorm(X.shape[1])
     rng = np.random.default_rng(seed)
     layer.gamma[...] = rng.uniform(0.5, 2.0, X.shape[1])

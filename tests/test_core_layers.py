@@ -119,3 +119,86 @@ def test_backward_can_skip_the_input_gradient():
     net = nk.Sequential([nk.BatchNorm(3), nk.Dense(3, 2, rng=0)])
     net.forward(X)
     assert net.backward(G, input_grad=False) is None and net[0].dgamma.shape == (3,)
+
+
+def test_mlp_with_batchnorm_puts_it_between_dense_and_activation():
+    with_bn = nk.MLP([2, 5, 4, 3], activation="tanh", output="sigmoid", rng=0, batchnorm=True)
+    without = nk.MLP([2, 5, 4, 3], activation="tanh", output="sigmoid", rng=0)
+    assert [type(layer).__name__ for layer in with_bn.layers] == \
+        ["Dense", "BatchNorm", "Tanh", "Dense", "BatchNorm", "Tanh", "Dense", "Sigmoid"]
+    assert [layer.features for layer in with_bn.layers if isinstance(layer, nk.BatchNorm)] == [5, 4]
+    dense_a = [layer for layer in with_bn.layers if isinstance(layer, nk.Dense)]
+    dense_b = [layer for layer in without.layers if isinstance(layer, nk.Dense)]
+    for a, b in zip(dense_a, dense_b, strict=True):  # the same seed, the same weights
+        assert np.array_equal(a.W, b.W) and np.array_equal(a.b, b.b)
+    assert with_bn.num_parameters() == without.num_parameters() + 2 * (5 + 4)
+
+
+def test_mlp_with_batchnorm_backward_matches_finite_differences():
+    net = nk.MLP([3, 4, 2], activation="tanh", rng=1, batchnorm=True)
+    X = np.random.default_rng(0).standard_normal((6, 3))
+    _, errors = nk.gradcheck(net, X, rng=0, details=True)
+    # "b" is the bias in front of the batch norm: its gradient is exactly zero (the
+    # normalisation subtracts any shift), where a relative error is 0/0.
+    checked = {k: v for k, v in errors.items() if k != "b"}
+    assert len(checked) == 6 and max(checked.values()) < 1e-7, errors
+
+
+def test_mlp_accepts_numpy_integer_widths():
+    net = nk.MLP(np.array([2, 3, 1]), rng=0)
+    assert net.sizes == [2, 3, 1] and all(type(s) is int for s in net.sizes)
+    with pytest.raises(ValueError, match="positive ints"):
+        nk.MLP([2, True, 1])
+
+
+def test_evaluating_switches_to_eval_and_restores_every_layer():
+    net = nk.MLP([2, 4, 4, 1], rng=0, batchnorm=True)
+    X = np.random.default_rng(0).standard_normal((8, 2))
+    net.layers[4].eval()  # a mixed state: one BatchNorm already in eval mode
+    before = [layer.training for layer in net.layers]
+    with net.evaluating() as same:
+        assert same is net and not net.training
+        assert not any(layer.training for layer in net.layers)
+        out = net.forward(X[:1])  # one row: only possible with the running statistics
+    assert out.shape == (1, 1)
+    assert [layer.training for layer in net.layers] == before and net.training
+
+
+def test_evaluating_restores_the_mode_when_forward_raises():
+    net = nk.MLP([2, 4, 1], rng=0, batchnorm=True)
+    with pytest.raises(ValueError, match="features"):
+        with net.evaluating():
+            net.forward(np.ones((3, 5)))  # the wrong width
+    assert net.training and all(layer.training for layer in net.layers)
+    net.eval()
+    with net.evaluating():
+        pass
+    assert not net.training and not any(layer.training for layer in net.layers), \
+        "a network in eval mode stays in eval mode"
+
+
+def test_evaluating_on_a_single_layer():
+    bn = nk.BatchNorm(2)
+    with bn.evaluating():
+        assert not bn.training
+        bn.forward(np.ones((1, 2)))
+    assert bn.training
+
+
+@pytest.mark.parametrize("name", [n for n, a in nk.layers.ACTIVATIONS.items() if a.f is not None])
+def test_each_activation_layer_computes_its_registered_formulas(name):
+    entry = nk.layers.ACTIVATIONS[name]
+    x = np.linspace(-3, 3, 25).reshape(5, 5)
+    param = None if entry.param is None else 0.3
+    layer = entry.layer() if entry.param is None else entry.layer(param)
+    dY = np.random.default_rng(0).standard_normal(x.shape)
+    f, df = entry(x, param)
+    assert np.array_equal(layer.forward(x), f), f"{name}: forward is not functional.{name}"
+    assert np.array_equal(layer.backward(dY), dY * df), f"{name}: backward is not its derivative"
+    lo, hi = entry.range
+    assert lo < hi
+
+
+def test_registry_names_build_their_layers():
+    for name, entry in nk.layers.ACTIVATIONS.items():
+        assert type(nk.layers.as_activation(name)) is entry.layer

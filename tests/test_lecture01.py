@@ -109,12 +109,6 @@ def test_figures_are_titled_and_labelled(build):
     assert_labelled(build())
 
 
-def test_plane_grid_layout():
-    points, extent = figures.plane(-1, 1, 5)
-    assert points.shape == (25, 2) and extent == (-1, 1, -1, 1)
-    assert np.array_equal(points.reshape(5, 5, 2)[0, :, 0], np.linspace(-1, 1, 5))   # x1 along a row
-
-
 # ---------------------------------------------------------------- widgets
 
 def test_neuron_widget_redraws_and_computes_the_unit():

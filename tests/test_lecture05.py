@@ -18,7 +18,7 @@ finite = st.floats(-6, 6, allow_nan=False)
 
 # ---------------------------------------------------------------- neuron: activations
 
-@pytest.mark.parametrize("name", list(neuron.ACTIVATIONS))
+@pytest.mark.parametrize("name", list(neuron.CHOICES))
 @pytest.mark.parametrize("param", [None, 0.3])
 def test_activation_derivative_matches_centred_differences(name, param):
     x = np.linspace(-4, 4, 801)

@@ -22,15 +22,8 @@ def small_study():
 # ------------------------------------------------------------------ experiments: initialisation
 
 
-def test_deep_net_alternates_dense_and_activation():
-    net = ex.deep_net(7, width=5, depth=3, activation="relu", init="he", rng=0)
-    assert len(net.layers) == 6
-    assert [type(l).__name__ for l in net.layers] == ["Dense", "ReLU"] * 3
-    assert net.layers[0].W.shape == (5, 7) and net.layers[2].W.shape == (5, 5)
-
-
 def test_hidden_activations_are_the_activation_outputs():
-    net = ex.deep_net(4, width=6, depth=3, activation="tanh", init="xavier", rng=1)
+    net = nk.MLP([4, 6, 6, 6], activation="tanh", output="tanh", init="xavier", rng=1)
     X = np.random.default_rng(0).standard_normal((10, 4))
     hs = ex.hidden_activations(net, X)
     h = X
@@ -89,28 +82,6 @@ def test_init_study_is_seeded():
 
 
 # ------------------------------------------------------------------ experiments: batch norm
-
-
-def test_bn_mlp_structure_and_same_initial_weights():
-    with_bn = ex.bn_mlp([2, 5, 5, 3], batchnorm=True, rng=0)
-    without = ex.bn_mlp([2, 5, 5, 3], batchnorm=False, rng=0)
-    assert [type(l).__name__ for l in with_bn.layers] == \
-        ["Dense", "BatchNorm", "ReLU", "Dense", "BatchNorm", "ReLU", "Dense"]
-    assert [type(l).__name__ for l in without.layers] == ["Dense", "ReLU", "Dense", "ReLU", "Dense"]
-    dense_a = [l for l in with_bn.layers if isinstance(l, nk.Dense)]
-    dense_b = [l for l in without.layers if isinstance(l, nk.Dense)]
-    for a, b in zip(dense_a, dense_b):
-        np.testing.assert_array_equal(a.W, b.W)
-
-
-def test_bn_mlp_backward_matches_finite_differences():
-    net = ex.bn_mlp([3, 4, 2], activation="tanh", rng=1)
-    X = np.random.default_rng(0).standard_normal((6, 3))
-    _, errors = nk.gradcheck(net, X, rng=0, details=True)
-    # "b" is the bias in front of the batch norm: its gradient is exactly zero (the
-    # normalisation subtracts any shift), where a relative error is 0/0.
-    checked = {k: v for k, v in errors.items() if k != "b"}
-    assert len(checked) == 6 and max(checked.values()) < 1e-7, errors
 
 
 def test_running_trace_follows_the_moving_average():

@@ -15,7 +15,8 @@ from PIL import Image
 import nnkit as nk
 from nnkit.lectures.l08_playground import compute as P
 from nnkit.lectures.l08_playground.compute import Config, Experiment
-from nnkit.lectures.l08_playground.figures import Dashboard, compare_surfaces, history_figure, png
+from nnkit.lectures.l08_playground.figures import Dashboard, compare_surfaces, history_figure
+from nnkit.viz.blit import png
 from nnkit.lectures.l08_playground.widgets import CSS_CLASSES, Playground
 
 
@@ -69,7 +70,7 @@ def configs(draw):
         n=draw(st.integers(8, 5000)),
         train_fraction=draw(st.floats(0.3, 0.7, **finite)),
         layers=layers, units=units,
-        activation=draw(st.sampled_from(P.ACTIVATIONS)),
+        activation=draw(st.sampled_from(P.ACTIVATION_CHOICES)),
         init=draw(st.sampled_from(P.INITS)),
         batch_norm=batch_norm,
         loss="squared error" if dataset in P.REGRESSION else draw(st.sampled_from(P.LOSSES)),

@@ -110,14 +110,15 @@ def test_batch_norm_speeds_up_and_rescues_training():
         curves, nets = {}, {}
         for init in ("he", "small"):
             for batchnorm in (False, True):
-                net = ex.bn_mlp(sizes, batchnorm=batchnorm, init=init, rng=seed)
+                net = nk.MLP(sizes, init=init, rng=seed, batchnorm=batchnorm)
                 curves[init, batchnorm] = nk.fit(net, LOSS, X, Y, epochs=150, lr=0.1, progress=False).loss
                 nets[init, batchnorm] = net
         assert curves["he", True][19] < 0.5 * curves["he", False][19], f"seed {seed}"
         assert np.all(np.abs(np.array(curves["small", False]) - np.log(3)) < 1e-3), f"seed {seed}"
         assert curves["small", True][-1] < 0.25, f"seed {seed}: {curves['small', True][-1]:.3f}"
-        net = nets["small", True].eval()
-        eval_accuracies.append(nk.accuracy(LOSS, net.forward(X), Y))
+        net = nets["small", True]
+        with net.evaluating():
+            eval_accuracies.append(nk.accuracy(LOSS, net.forward(X), Y))
     # The notebook says "above 90% at 9 of the 10 other seeds".
     assert np.sum(np.array(eval_accuracies) > 0.9) >= 9, f"eval-mode accuracies {np.round(eval_accuracies, 3)}"
 

@@ -23,14 +23,15 @@ import re
 from ._check import Case, Check, CheckFailed, Mistake, Outcome, RemoteError
 from ._report import Report
 
-# Every module lectureNN.py here, imported and bound as ``checks.lectureNN``: adding a
-# lecture's checks is adding its file.
+# Every module lectureNN.py here, imported (which binds it as ``checks.lectureNN``): adding
+# a lecture's checks is adding its file.
 LECTURES = {
     info.name: importlib.import_module(f"{__name__}.{info.name}")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name)
     if re.fullmatch(r"lecture\d\d", info.name)
 }
-globals().update(LECTURES)
+
+__all__ = ["Check", "Case", "Mistake", "Report", "LECTURES", "tasks_of", "all_checks", *LECTURES]
 
 
 def tasks_of(module) -> dict[str, Check]:

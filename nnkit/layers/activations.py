@@ -1,21 +1,27 @@
 r"""Elementwise activation layers: :math:`h = f(e)` forward, :math:`dE = dH \odot f'(e)` backward.
 
-Each takes a batch ``(n, features)`` and returns the same shape.
+Each takes a batch ``(n, features)`` and returns the same shape. Every formula, forward
+and derivative, is the one in :mod:`nnkit.functional`; the layers only keep what
+``backward`` needs. :data:`ACTIVATIONS` is the one table of activations by name, which
+``MLP``, the lectures and the playground all read.
 """
 from __future__ import annotations
 
+import copy
+import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import functional as F
-from .._validation import as_batch, check_positive
+from .._validation import as_batch, check_positive, choose
 from .base import Layer
 
 __all__ = [
     "Identity", "Step", "Sign", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU",
-    "Softplus", "PReLU", "Softmax",
+    "Softplus", "PReLU", "Softmax", "Activation", "ACTIVATIONS", "as_activation",
 ]
 
 
@@ -49,10 +55,10 @@ class Identity(_Elementwise):
     r""":math:`h = e`, the output activation for regression."""
 
     def _f(self, X):
-        return X
+        return F.identity(X)
 
     def _f_grad(self):
-        return 1.0
+        return F.identity_grad(self._X)
 
 
 class Step(_Elementwise):
@@ -67,7 +73,7 @@ class Step(_Elementwise):
         return F.step(X)
 
     def _f_grad(self):
-        return np.zeros_like(self._X)
+        return F.step_grad(self._X)
 
 
 class Sign(_Elementwise):
@@ -78,10 +84,10 @@ class Sign(_Elementwise):
     """
 
     def _f(self, X):
-        return np.sign(X)
+        return F.sign(X)
 
     def _f_grad(self):
-        return np.zeros_like(self._X)
+        return F.sign_grad(self._X)
 
 
 class Sigmoid(_Elementwise):
@@ -91,27 +97,27 @@ class Sigmoid(_Elementwise):
         return F.sigmoid(X)
 
     def _f_grad(self):
-        return self._Y * (1.0 - self._Y)
+        return F.sigmoid_grad(self._X, self._Y)
 
 
 class Tanh(_Elementwise):
     r""":math:`h = \tanh(e)`, backward :math:`1 - h^2`."""
 
     def _f(self, X):
-        return np.tanh(X)
+        return F.tanh(X)
 
     def _f_grad(self):
-        return 1.0 - self._Y * self._Y
+        return F.tanh_grad(self._X, self._Y)
 
 
 class ReLU(_Elementwise):
     r""":math:`h = \max(0, e)`, backward :math:`[e > 0]`."""
 
     def _f(self, X):
-        return np.maximum(X, 0.0)
+        return F.relu(X)
 
     def _f_grad(self):
-        return self._X > 0
+        return F.relu_grad(self._X)
 
 
 class LeakyReLU(_Elementwise):
@@ -124,7 +130,7 @@ class LeakyReLU(_Elementwise):
         return F.leaky_relu(X, self.slope)
 
     def _f_grad(self):
-        return np.where(self._X > 0, 1.0, self.slope)
+        return F.leaky_relu_grad(self._X, self.slope)
 
     def __repr__(self) -> str:
         return f"LeakyReLU(slope={self.slope})"
@@ -153,7 +159,7 @@ class Softplus(_Elementwise):
         return F.softplus(X)
 
     def _f_grad(self):
-        return F.sigmoid(self._X)
+        return F.softplus_grad(self._X)
 
 
 class PReLU(_Elementwise):
@@ -172,11 +178,12 @@ class PReLU(_Elementwise):
         self.a = np.array(float(a))
         self.da = np.array(0.0)
 
+    # A leaky ReLU whose slope is learned: the same formulas, with slope a.
     def _f(self, X):
-        return np.where(X > 0, X, self.a * X)
+        return F.leaky_relu(X, float(self.a))
 
     def _f_grad(self):
-        return np.where(self._X > 0, 1.0, self.a)
+        return F.leaky_relu_grad(self._X, float(self.a))
 
     def backward(self, dY: np.ndarray) -> np.ndarray:
         dX = super().backward(dY)
@@ -205,3 +212,71 @@ class Softmax(Layer):
         dY = self._check_backward(dY, None if self._Y is None else self._Y.shape)
         a = self._Y
         return a * (dY - (dY * a).sum(axis=1, keepdims=True))
+
+
+@dataclasses.dataclass(frozen=True)
+class Activation:
+    """One activation in :data:`ACTIVATIONS`: its layer, its formulas and its one knob.
+
+    Attributes
+    ----------
+    layer : type
+        The :class:`Layer` class; ``layer()`` has the default parameter.
+    f, grad : callable or None
+        ``f(x[, param])`` and its derivative ``grad(x[, param])`` from
+        :mod:`nnkit.functional` (what the layer computes); ``None`` for softmax, which is
+        not elementwise.
+    param : str or None
+        The name of its one parameter (``slope``, ``alpha``, ``a``), if it has one.
+    default : float or None
+        That parameter's default.
+    range : (float, float)
+        Where figures show its outputs (histograms, colour scales): its exact range
+        where the function is bounded, else a window that holds typical values.
+    """
+
+    layer: type
+    f: Callable | None
+    grad: Callable | None
+    param: str | None = None
+    default: float | None = None
+    range: tuple = (-4.0, 4.0)
+
+    def __call__(self, x: ArrayLike, param: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(f(x), f'(x))`` at ``x``, with ``param`` (``None``: the default)."""
+        if self.f is None or self.grad is None:
+            raise ValueError(f"{self.layer.__name__} is not elementwise; it has no f'(x)")
+        if self.param is None:
+            return self.f(x), self.grad(x)
+        p = self.default if param is None else float(param)
+        return self.f(x, p), self.grad(x, p)
+
+
+ACTIVATIONS = {
+    "identity": Activation(Identity, F.identity, F.identity_grad, range=(-4.0, 4.0)),
+    "step": Activation(Step, F.step, F.step_grad, range=(0.0, 1.0)),
+    "sign": Activation(Sign, F.sign, F.sign_grad, range=(-1.0, 1.0)),
+    "sigmoid": Activation(Sigmoid, F.sigmoid, F.sigmoid_grad, range=(0.0, 1.0)),
+    "tanh": Activation(Tanh, F.tanh, F.tanh_grad, range=(-1.0, 1.0)),
+    "relu": Activation(ReLU, F.relu, F.relu_grad, range=(0.0, 4.0)),
+    "softplus": Activation(Softplus, F.softplus, F.softplus_grad, range=(0.0, 4.0)),
+    "leaky_relu": Activation(LeakyReLU, F.leaky_relu, F.leaky_relu_grad, "slope", 0.01,
+                             range=(-0.5, 4.0)),
+    "prelu": Activation(PReLU, F.leaky_relu, F.leaky_relu_grad, "a", 0.25, range=(-1.0, 4.0)),
+    "elu": Activation(ELU, F.elu, F.elu_grad, "alpha", 1.0, range=(-1.0, 4.0)),
+    "softmax": Activation(Softmax, None, None, range=(0.0, 1.0)),
+}
+
+
+def as_activation(spec: str | type[Layer] | Layer) -> Layer:
+    """A fresh activation layer from a name in :data:`ACTIVATIONS`, a layer class or a layer (copied)."""
+    if isinstance(spec, str):
+        return ACTIVATIONS[choose("activation", spec, ACTIVATIONS)].layer()
+    if isinstance(spec, type) and issubclass(spec, Layer):
+        return spec()
+    if isinstance(spec, Layer):
+        return copy.deepcopy(spec)
+    raise TypeError(
+        f"activation must be a name ({', '.join(map(repr, ACTIVATIONS))}) or an nnkit "
+        f"layer; got {spec!r}"
+    )

@@ -1,6 +1,8 @@
 """What every layer shares: parameters, train/eval mode, and the forward-before-backward rule."""
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import TypeVar
 
 import numpy as np
@@ -96,6 +98,30 @@ class Layer:
         """Switch to evaluation mode; returns the layer."""
         self.training = False
         return self
+
+    @contextlib.contextmanager
+    def evaluating(self: L) -> Iterator[L]:
+        """``with net.evaluating(): ...`` runs the block in evaluation mode.
+
+        Afterwards every layer is back in the mode it was in before, also when the block
+        raises: a forward pass that fails does not leave batch norm on its running
+        statistics. Use it for every forward pass that should not train, e.g.
+        ``with net.evaluating(): Yhat = net.forward(X_test)``.
+        """
+        modes = [(layer, layer.training) for layer in self._with_sublayers()]
+        self.eval()
+        try:
+            yield self
+        finally:
+            for layer, training in modes:  # outer first, so inner layers get the last word
+                if training:
+                    layer.train()
+                else:
+                    layer.eval()
+
+    def _with_sublayers(self) -> Iterator[Layer]:
+        """This layer and the layers inside it, outermost first."""
+        yield self
 
     def _check_backward(self, dY: ArrayLike, out_shape: tuple[int, ...] | None) -> np.ndarray:
         """Check that forward ran and that ``dY`` has the shape of the forward output."""

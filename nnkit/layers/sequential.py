@@ -2,19 +2,20 @@
 from __future__ import annotations
 
 import copy
+import numbers
+from collections.abc import Iterator
 from typing import Literal, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import choose, make_rng
-from .activations import (
-    ELU, Identity, LeakyReLU, PReLU, ReLU, Sigmoid, Sign, Softmax, Softplus, Step, Tanh,
-)
+from .._validation import make_rng
+from .activations import ELU, Identity, LeakyReLU, PReLU, ReLU, as_activation
 from .base import Layer
+from .batchnorm import BatchNorm
 from .dense import Dense
 
-__all__ = ["Sequential", "MLP", "ACTIVATIONS", "as_activation"]
+__all__ = ["Sequential", "MLP"]
 
 
 class Sequential(Layer):
@@ -26,8 +27,19 @@ class Sequential(Layer):
     """
 
     def __init__(self, layers):
+        if isinstance(layers, Layer):
+            raise TypeError(
+                f"layers must be a list of nnkit layers; got one {type(layers).__name__}. "
+                f"Wrap it in a list: Sequential([layer])."
+            )
         layers = list(layers)
         for i, layer in enumerate(layers):
+            if isinstance(layer, (list, tuple)):
+                raise TypeError(
+                    f"layers[{i}] is a {type(layer).__name__} of {len(layer)} items; Sequential "
+                    f"takes one flat list of layers. Join the lists, e.g. "
+                    f"Sequential([*first, *second]), or nest a network as Sequential([...])."
+                )
             if not isinstance(layer, Layer):
                 raise TypeError(
                     f"layers[{i}] must be an nnkit layer (with forward and backward); "
@@ -79,6 +91,11 @@ class Sequential(Layer):
         self.training = False
         return self
 
+    def _with_sublayers(self) -> Iterator[Layer]:
+        yield self
+        for layer in self.layers:
+            yield from layer._with_sublayers()
+
     def __getitem__(self, i):
         return self.layers[i]
 
@@ -90,51 +107,48 @@ class Sequential(Layer):
         return f"{type(self).__name__}([\n  {inner}\n])"
 
 
-ACTIVATIONS = {
-    "identity": Identity, "sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU,
-    "leaky_relu": LeakyReLU, "elu": ELU, "softplus": Softplus, "prelu": PReLU,
-    "step": Step, "sign": Sign, "softmax": Softmax,
-}
 _RELU_FAMILY = (ReLU, LeakyReLU, PReLU, ELU)
 
 
-def as_activation(spec) -> Layer:
-    """A fresh activation layer from a name, a layer class or a layer (copied)."""
-    if isinstance(spec, str):
-        return ACTIVATIONS[choose("activation", spec, ACTIVATIONS)]()
-    if isinstance(spec, type) and issubclass(spec, Layer):
-        return spec()
-    if isinstance(spec, Layer):
-        return copy.deepcopy(spec)
-    raise TypeError(
-        f"activation must be a name ({', '.join(map(repr, ACTIVATIONS))}) or an nnkit "
-        f"layer; got {spec!r}"
-    )
+def _widths(sizes) -> list[int]:
+    """``sizes`` as a list of Python ints: at least two, each a positive integer (numpy's too)."""
+    sizes = list(sizes)
+    if len(sizes) < 2 or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool)
+                                 and int(s) > 0 for s in sizes):
+        raise ValueError(
+            f"sizes must list at least two positive ints [n_0, ..., n_L]; got {sizes!r}"
+        )
+    return [int(s) for s in sizes]
 
 
 class MLP(Sequential):
     """A multi-layer perceptron: ``Dense`` layers with an activation between them.
 
+    Each hidden layer is ``Dense -> [BatchNorm ->] activation``; the last ``Dense`` is
+    followed by the output activation.
+
     Parameters
     ----------
     sizes : list of int
-        ``[n_0, n_1, ..., n_L]``: input width, hidden widths, output width.
+        ``[n_0, n_1, ..., n_L]``: input width, the width of each hidden layer, output width.
     activation : str or Layer
-        Hidden activation, e.g. ``"relu"``, ``"tanh"``, ``nk.LeakyReLU(0.1)``.
+        Hidden activation, e.g. ``"relu"``, ``"tanh"``, ``nk.LeakyReLU(0.1)``; a name is
+        one of :data:`nnkit.layers.ACTIVATIONS`.
     output : str or Layer
         Output activation: ``"identity"`` (regression or logits), ``"sigmoid"``, ...
         With ``"identity"`` no layer is added after the last ``Dense``.
     init : str, callable or None
         ``None`` picks He for the ReLU family and Xavier otherwise.
     rng : None, int or numpy.random.Generator
+        Draws the weights, layer by layer from the input; with or without ``batchnorm``
+        the same seed gives the same weights.
+    batchnorm : bool
+        Put a ``BatchNorm`` between each hidden ``Dense`` and its activation.
     """
 
-    def __init__(self, sizes, activation="relu", output="identity", init=None, rng=None):
-        sizes = list(sizes)
-        if len(sizes) < 2 or not all(isinstance(s, int) and s > 0 for s in sizes):
-            raise ValueError(
-                f"sizes must list at least two positive ints [n_0, ..., n_L]; got {sizes!r}"
-            )
+    def __init__(self, sizes, activation="relu", output="identity", init=None, rng=None,
+                 batchnorm: bool = False):
+        sizes = _widths(sizes)
         hidden = as_activation(activation)
         if init is None:
             init = "he" if isinstance(hidden, _RELU_FAMILY) else "xavier"
@@ -143,9 +157,11 @@ class MLP(Sequential):
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             layers.append(Dense(n_in, n_out, init=init, rng=rng))
             if i < len(sizes) - 2:
+                if batchnorm:
+                    layers.append(BatchNorm(n_out))
                 layers.append(copy.deepcopy(hidden))
         out = as_activation(output)
         if not isinstance(out, Identity):
             layers.append(out)
         super().__init__(layers)
-        self.sizes = sizes
+        self.sizes, self.batchnorm = sizes, bool(batchnorm)

@@ -5,32 +5,17 @@ import numpy as np
 
 from nnkit.layers import Sigmoid
 
+from .grid import plane
 from .style import CMAP, COLORS, finish, new_figure
 
-__all__ = ["grid", "predict_classes", "decision_surface", "loss_curves"]
-
-
-def grid(X, resolution: int = 150, margin: float = 0.3):
-    """A ``resolution x resolution`` grid covering ``X (n, 2)`` plus a margin.
-
-    Returns
-    -------
-    xx, yy : ndarray, shape (resolution, resolution)
-    points : ndarray, shape (resolution**2, 2)
-    """
-    lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
-    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
-    return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
+__all__ = ["predict_classes", "decision_surface", "loss_curves"]
 
 
 def predict_classes(net, points) -> np.ndarray:
-    """Class per row of ``points``: argmax of several outputs; for one output, > 1/2 when the
-    network ends in a sigmoid (a probability) and > 0 otherwise (a logit)."""
-    was_training = getattr(net, "training", True)
-    net.eval()
-    out = net.forward(points)
-    if was_training:
-        net.train()
+    """Class per row of ``points``, in evaluation mode: argmax of several outputs; for one
+    output, > 1/2 when the network ends in a sigmoid (a probability) and > 0 otherwise (a logit)."""
+    with net.evaluating():
+        out = net.forward(points)
     if out.shape[1] > 1:
         return out.argmax(axis=1)
     last = net.layers[-1] if hasattr(net, "layers") and net.layers else net
@@ -51,7 +36,9 @@ def decision_surface(net, X, Y, ax=None, title="Decision regions", resolution=15
     fig, ax = new_figure() if ax is None else (ax.figure, ax)
     labels = np.asarray(Y).reshape(len(X), -1)
     labels = labels[:, 0].astype(int) if labels.shape[1] == 1 else labels.argmax(axis=1)
-    xx, yy, points = grid(X, resolution)
+    margin = 0.3
+    points, _ = plane(X.min(axis=0) - margin, X.max(axis=0) + margin, resolution)
+    xx, yy = (points[:, i].reshape(resolution, resolution) for i in (0, 1))
     classes = predict_classes(net, points).reshape(xx.shape)
     k = max(int(labels.max()), int(classes.max())) + 1
     ax.contourf(xx, yy, classes, levels=np.arange(k + 1) - 0.5, cmap=CMAP, alpha=0.3,

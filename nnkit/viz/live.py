@@ -1,13 +1,12 @@
 """``Live``: a figure redrawn from ipywidgets controls, testable without a screen."""
 from __future__ import annotations
 
-import io
 import time
 
 import ipywidgets as W
-import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from PIL import Image
+
+from . import blit
 
 __all__ = ["Live", "BlitLive", "padded_live", "freeze_layout", "float_slider", "int_slider",
            "log_slider", "dropdown", "toggle"]
@@ -119,21 +118,19 @@ class Live:
         """Call ``update`` with the current values and show the new picture."""
         start = time.perf_counter()
         self.result = self.update(**self.values)
-        png = self.png()
+        picture = self.png()
         self.last_seconds = time.perf_counter() - start
         if _in_kernel():
             from IPython.display import Image, display
 
             with self.output:
                 self.output.clear_output(wait=True)
-                display(Image(data=png, format="png"))
+                display(Image(data=picture, format="png"))
         return self.result
 
     def png(self) -> bytes:
         """The figure as PNG bytes, as the notebook shows it."""
-        buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png")
-        return buffer.getvalue()
+        return blit.png(self.fig)
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -152,8 +149,9 @@ class BlitLive(Live):
     """A :class:`Live` that re-renders only its moving artists over a cached background.
 
     Rendering a whole figure costs 50-150 ms, mostly text layout; redrawing a few
-    lines over a saved picture of everything else costs a few. The background is
-    drawn again whenever an axes' limits, scales or legend change.
+    lines over a saved picture of everything else costs a few (see
+    :class:`nnkit.viz.blit.Frame`). The background is drawn again whenever an axes'
+    limits, scales or legend change.
 
     Parameters
     ----------
@@ -165,10 +163,7 @@ class BlitLive(Live):
 
     def __init__(self, fig, update, controls: dict, animated, columns: int = 2):
         self.animated = list(animated)
-        for artist in self.animated:
-            artist.set_animated(True)
-        self._canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-        self._background, self._signature = None, None
+        self._frame, self._signature = None, None
         super().__init__(fig, update, controls, columns)
 
     def _static_signature(self):
@@ -180,16 +175,10 @@ class BlitLive(Live):
         return tuple(parts)
 
     def png(self) -> bytes:
+        if self._frame is None:  # after the first update and freeze_layout: the layout is final
+            self._frame = blit.Frame(self.fig, self.animated, self.fig.canvas)
         signature = self._static_signature()
-        if self._background is None or signature != self._signature:
-            self._canvas.draw()  # draws every artist but the animated ones
-            self._background = self._canvas.copy_from_bbox(self.fig.bbox)
+        if signature != self._signature:
+            self._frame.stale = True
             self._signature = signature
-        else:
-            self._canvas.restore_region(self._background)
-        for artist in self.animated:
-            self.fig.draw_artist(artist)
-        buffer = io.BytesIO()
-        Image.fromarray(np.asarray(self._canvas.buffer_rgba())).save(
-            buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        return self._frame.render()

@@ -1,14 +1,23 @@
 """One look for every figure: the Okabe-Ito palette, titles, labels and legends."""
 from __future__ import annotations
 
+import matplotlib
+import matplotlib.pyplot
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-__all__ = ["COLORS", "CMAP", "new_figure", "finish"]
+__all__ = ["COLORS", "CMAP", "CONTINUOUS", "new_figure", "finish"]
+
+# matplotlib >= 3.9 loads the backend lazily, on the first pyplot figure; in a Jupyter kernel
+# it is loading the inline backend that registers the PNG display of Figure objects, so load
+# it now (every figure module imports this one): a returned Figure then shows as a picture,
+# not as "<Figure size ...>".
+matplotlib.pyplot.switch_backend(matplotlib.get_backend())
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 CMAP = ListedColormap(COLORS[:4], name="okabe_ito")
+CONTINUOUS = "viridis"  # perceptually uniform and readable with colour-vision deficiencies
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, width: float = 5.0, height: float = 3.6,

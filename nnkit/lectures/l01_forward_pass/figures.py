@@ -11,33 +11,17 @@ from matplotlib.colors import ListedColormap
 
 from nnkit import functional as F
 from nnkit.data import xor
-from nnkit.viz.style import COLORS, finish, new_figure
+from nnkit.viz.grid import plane
+from nnkit.viz.style import COLORS, CONTINUOUS, finish, new_figure
 
 from .compute import GATES, logic_unit, truth_table
 
 __all__ = [
-    "plane", "neuron_response", "gate_units", "xor_views", "output_activations",
+    "neuron_response", "gate_units", "xor_views", "output_activations",
     "network_functions", "batch_timing",
 ]
 
 TWO_CLASSES = ListedColormap([COLORS[0], COLORS[1]], name="okabe_ito_two")
-CONTINUOUS = "viridis"  # perceptually uniform and readable with colour-vision deficiencies
-
-
-def plane(lo: float, hi: float, resolution: int = 100):
-    """An even ``resolution x resolution`` grid on ``[lo, hi]^2``.
-
-    Returns
-    -------
-    points : ndarray, shape (resolution**2, 2)
-        Row-major: ``points.reshape(resolution, resolution, 2)[row, col]`` is ``(x1[col], x2[row])``.
-    extent : tuple
-        ``(lo, hi, lo, hi)`` for ``imshow(..., origin="lower")``.
-    """
-    axis = np.linspace(lo, hi, resolution)
-    x1, x2 = np.meshgrid(axis, axis)
-    return np.column_stack([x1.ravel(), x2.ravel()]), (lo, hi, lo, hi)
-
 
 def _boundary(w, b, lo, hi):
     r"""Two points of the line :math:`w_1 x_1 + w_2 x_2 + b = 0` spanning ``[lo, hi]``, or NaNs."""

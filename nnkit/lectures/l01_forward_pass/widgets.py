@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.ticker import AutoLocator, MaxNLocator
 
 from nnkit.data import xor
-from nnkit.layers import Dense, Sequential, as_activation
+from nnkit.layers import ACTIVATIONS, Dense, Sequential, as_activation
 from nnkit.viz.live import Live, dropdown, float_slider
 from nnkit.viz.live import freeze_layout as _freeze
 from nnkit.viz.style import new_figure
@@ -28,8 +28,9 @@ __all__ = ["freeze_layout", "neuron_widget", "xor_widget", "output_activation_wi
 
 _STEPS = [1, 2, 5, 10]   # tick spacings with short labels (0.5, not 0.25)
 
-# Colour limits per activation, so the colour bar means the same across redraws.
-_RANGES = {"step": (0, 1), "sigmoid": (0, 1), "tanh": (-1, 1), "relu": (0, 4)}
+# The activations to pick from; the colour limits are each one's ACTIVATIONS[name].range,
+# so the colour bar means the same across redraws.
+_CHOICES = ("step", "sigmoid", "tanh", "relu")
 
 
 def freeze_layout(fig, ticks: int = 4):
@@ -65,7 +66,7 @@ def neuron_widget(w=(1.0, -0.5), b=0.5, activation="sigmoid") -> Live:
         unit.layers[1] = as_activation(activation)
         h = _unit_image(unit, art["points"], art["resolution"])
         art["image"].set_data(h)
-        art["image"].set_clim(*_RANGES[activation])
+        art["image"].set_clim(*ACTIVATIONS[activation].range)
         art["line"].set_data(*_boundary((w1, w2), b, -art["lim"], art["lim"]))
         return h
 
@@ -73,7 +74,7 @@ def neuron_widget(w=(1.0, -0.5), b=0.5, activation="sigmoid") -> Live:
         w1=float_slider(w[0], -3, 3, 0.1, "$w_1$"),
         w2=float_slider(w[1], -3, 3, 0.1, "$w_2$"),
         b=float_slider(b, -3, 3, 0.1, "bias $b$"),
-        activation=dropdown(list(_RANGES), activation, "activation f"),
+        activation=dropdown(list(_CHOICES), activation, "activation f"),
     )
     return Live(fig, update, controls)
 

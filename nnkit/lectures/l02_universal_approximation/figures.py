@@ -11,8 +11,9 @@ import numpy as np
 from matplotlib.collections import LineCollection
 
 from nnkit import functional as F
-from nnkit.lectures.l01_forward_pass.figures import CONTINUOUS, _boundary, plane
-from nnkit.viz.style import COLORS, finish, new_figure
+from nnkit.lectures.l01_forward_pass.figures import _boundary
+from nnkit.viz.grid import plane
+from nnkit.viz.style import COLORS, CONTINUOUS, finish, new_figure
 
 from . import depth
 from .compute import _target, band_target, correction_terms, loglog_slope, staircase_net

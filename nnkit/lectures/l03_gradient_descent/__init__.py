@@ -4,7 +4,7 @@
   descent paths, the regimes of the learning rate, mini-batch gradients and loss curves per
   batch size.
 - ``figures``: its matplotlib figures (built on :mod:`nnkit.viz`).
-- ``widgets``: its live figures (ipywidgets controls, :class:`nnkit.viz.Live`).
+- ``widgets``: its live figures (ipywidgets controls, :class:`nnkit.viz.live.Live`).
 
 Import the part you need, e.g. ``from nnkit.lectures.l03_gradient_descent import compute``;
 this package imports nothing itself, so ``compute`` never pulls in matplotlib.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
+from nnkit.viz.grid import plane
 from nnkit.viz.style import COLORS, finish, new_figure
 
 from . import compute as descent
@@ -46,8 +47,9 @@ def derivatives(x, panels):
 
 
 def _bowl_contours(ax, a, b, lim=(3.0, 5.5)):
-    xx, yy = np.meshgrid(np.linspace(-lim[0], lim[0], 120), np.linspace(-lim[1], lim[1], 120))
-    F = descent.bowl(np.stack([xx, yy], axis=-1), a, b)
+    points, _ = plane(-np.asarray(lim), lim, 120)
+    xx, yy = (points[:, i].reshape(120, 120) for i in (0, 1))
+    F = descent.bowl(points, a, b).reshape(120, 120)
     ax.contour(xx, yy, F, levels=[0.25, 1, 2.5, 5, 10, 17, 25, 35], colors="0.6", linewidths=0.8)
     ax.plot([0], [0], "*", color=COLORS[7], ms=9, label="minimum")
     ax.set_aspect("equal")

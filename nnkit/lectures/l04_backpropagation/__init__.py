@@ -7,7 +7,7 @@
 - ``cost``: what one gradient costs, counted (matrix products, loss evaluations) and timed.
 - ``graph``: a computational graph of scalars whose gates send gradients back.
 - ``figures``: its matplotlib figures (built on :mod:`nnkit.viz`).
-- ``widgets``: its live figures (ipywidgets controls, :class:`nnkit.viz.Live`).
+- ``widgets``: its live figures (ipywidgets controls, :class:`nnkit.viz.live.Live`).
 
 Import the part you need, e.g. ``from nnkit.lectures.l04_backpropagation import compute``;
 this package imports nothing itself, so ``compute`` never pulls in matplotlib.

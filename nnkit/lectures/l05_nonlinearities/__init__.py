@@ -4,7 +4,7 @@
   side by side, one sigmoid neuron trained from many starts (saturation), gradient norms per
   layer, dead ReLU units.
 - ``figures``: its matplotlib figures (built on :mod:`nnkit.viz`).
-- ``widgets``: its live figures (ipywidgets controls, :class:`nnkit.viz.Live`).
+- ``widgets``: its live figures (ipywidgets controls, :class:`nnkit.viz.live.Live`).
 
 Import the part you need, e.g. ``from nnkit.lectures.l05_nonlinearities import compute``;
 this package imports nothing itself, so ``compute`` never pulls in matplotlib.

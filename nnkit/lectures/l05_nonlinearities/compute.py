@@ -1,6 +1,7 @@
 r"""Small experiments on units and their gradients (lecture 05), in numpy alone.
 
-- :func:`activation`: an activation and its derivative by name, for plots and widgets.
+- :data:`CHOICES` and :func:`activation`: the lecture's activations and, by name, an
+  activation and its derivative (from ``nnkit.layers.ACTIVATIONS``), for plots and widgets.
 - :func:`train_neuron`: gradient descent on one sigmoid neuron :math:`a = \sigma(wx + b)`,
   from many starting points at once, with the quadratic or the cross-entropy cost
   (lecture 06 uses it too, for the learning slowdown and its cure).
@@ -17,21 +18,18 @@ import numpy as np
 
 from nnkit import functional as F
 from nnkit._validation import as_array, as_batch, check_positive, choose, make_rng
-from nnkit.layers import Dense, PReLU
+from nnkit.layers import ACTIVATIONS, Dense
 
 __all__ = [
-    "ACTIVATIONS", "activation",
+    "CHOICES", "activation",
     "COSTS", "saturation_task", "Trajectory", "neuron_cost", "neuron_gradient", "train_neuron",
     "GradientNorms", "layer_gradient_norms", "dead_units",
     "dead_fraction_by_bias",
 ]
 
-# name -> (parameter name or None, default value): the knob each activation has.
-ACTIVATIONS = {
-    "step": (None, None), "sign": (None, None), "sigmoid": (None, None),
-    "tanh": (None, None), "relu": (None, None), "softplus": (None, None),
-    "leaky_relu": ("slope", 0.01), "prelu": ("a", 0.25), "elu": ("alpha", 1.0),
-}
+# The activations lecture 05 compares, by their names in nnkit.layers.ACTIVATIONS, which
+# holds each one's layer, formulas and parameter.
+CHOICES = ("step", "sign", "sigmoid", "tanh", "relu", "softplus", "leaky_relu", "prelu", "elu")
 
 
 def activation(name: str, x, param: float | None = None):
@@ -40,7 +38,7 @@ def activation(name: str, x, param: float | None = None):
     Parameters
     ----------
     name : str
-        One of :data:`ACTIVATIONS`.
+        One of :data:`CHOICES`.
     x : array_like, any shape
     param : float, optional
         ``slope`` of ``leaky_relu``, ``a`` of ``prelu``, ``alpha`` of ``elu`` (ignored by
@@ -49,21 +47,9 @@ def activation(name: str, x, param: float | None = None):
     Returns
     -------
     f, df : ndarray, the shape of ``x``
-        For ``prelu`` these come from ``nk.PReLU``'s forward and backward.
+        The formulas that the activation's layer computes in ``forward`` and ``backward``.
     """
-    choose("activation", name, ACTIVATIONS)
-    x = as_array(x, "x")
-    pname, default = ACTIVATIONS[name]
-    p = default if param is None else float(param)
-    if name == "prelu":
-        layer = PReLU(a=p)
-        X = x.reshape(-1, 1)
-        f = layer.forward(X)
-        return f.reshape(x.shape), layer.backward(np.ones_like(X)).reshape(x.shape)
-    f, df = getattr(F, name), getattr(F, name + "_grad")
-    if pname is None:
-        return f(x), df(x)
-    return f(x, p), df(x, p)
+    return ACTIVATIONS[choose("activation", name, CHOICES)](as_array(x, "x"), param)
 
 
 COSTS = ("quadratic", "cross_entropy")

@@ -8,9 +8,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.collections import LineCollection
 
+from nnkit.layers import ACTIVATIONS
 from nnkit.viz.style import COLORS, finish, new_figure
 
-from .compute import ACTIVATIONS, activation
+from .compute import activation
 
 __all__ = [
     "hard_and_soft", "sigmoid_and_tanh", "activation_pair", "activation_family",
@@ -92,7 +93,7 @@ def draw_activation_pair(ax_f, ax_d, name: str, x, param=None):
 
 
 def _pair_titles(name: str, param) -> tuple[str, str]:
-    pname, default = ACTIVATIONS[name]
+    pname, default = ACTIVATIONS[name].param, ACTIVATIONS[name].default
     suffix = "" if pname is None else f" ({pname} = {default if param is None else param:.3g})"
     return f"{name}{suffix}", f"its derivative {name}'"
 
@@ -123,7 +124,7 @@ def activation_family(names=("relu", "leaky_relu", "prelu", "elu", "softplus"), 
     fig, (ax_f, ax_d) = new_figure(2, 1, width=4.6)
     for i, name in enumerate(names):
         f, df = activation(name, x, params.get(name))
-        pname, default = ACTIVATIONS[name]
+        pname, default = ACTIVATIONS[name].param, ACTIVATIONS[name].default
         label = name if pname is None else f"{name} ({pname}={params.get(name, default):g})"
         ls = ["-", "--", ":", "-.", (0, (5, 1))][i % 5]
         ax_f.plot(x, f, ls=ls, color=COLORS[i % len(COLORS)], label=label)

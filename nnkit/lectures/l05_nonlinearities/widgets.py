@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator, NullFormatter
 
 import nnkit as nk
+from nnkit.layers import ACTIVATIONS
 from nnkit.viz.live import Live, dropdown, float_slider, int_slider, log_slider, padded_live
 from nnkit.viz.style import COLORS, finish, new_figure
 
@@ -35,7 +36,7 @@ def _rescale_y(ax, values, pad: float = 0.08) -> None:
 def activation_chooser(name: str = "relu", param: float = 0.25, x=None) -> Live:
     """Pick an activation and its parameter; see ``f`` and ``f'`` side by side.
 
-    Controls: ``name`` (dropdown of ``neuron.ACTIVATIONS``) and ``param`` (slope of
+    Controls: ``name`` (dropdown of ``neuron.CHOICES``) and ``param`` (slope of
     leaky ReLU, ``a`` of PReLU, ``alpha`` of ELU; the others have no parameter).
     ``result`` is ``{"f": ..., "df": ...}`` on the grid ``x``.
     """
@@ -52,15 +53,16 @@ def activation_chooser(name: str = "relu", param: float = 0.25, x=None) -> Live:
         line_d.set_ydata(df)
         _rescale_y(ax_f, f)
         _rescale_y(ax_d, df)
-        title_f, title_d = _pair_titles(name, param if neuron.ACTIVATIONS[name][0] else None)
-        if neuron.ACTIVATIONS[name][0] is None:
+        has_param = ACTIVATIONS[name].param is not None
+        title_f, title_d = _pair_titles(name, param if has_param else None)
+        if not has_param:
             title_f += " (no parameter)"
         ax_f.set_title(title_f)
         ax_d.set_title(title_d)
         return {"f": f, "df": df}
 
     controls = {
-        "name": dropdown(list(neuron.ACTIVATIONS), name, "activation"),
+        "name": dropdown(list(neuron.CHOICES), name, "activation"),
         "param": float_slider(param, 0.0, 2.0, 0.01, "parameter"),
     }
     return padded_live(fig, update, controls)

@@ -5,7 +5,7 @@
 - ``likelihood``: why cross-entropy (numpy only): Bernoulli and categorical likelihoods,
   entropy, cross-entropy and KL divergence.
 - ``figures``: its matplotlib figures (built on :mod:`nnkit.viz`).
-- ``widgets``: its live figures (ipywidgets controls, :class:`nnkit.viz.Live`).
+- ``widgets``: its live figures (ipywidgets controls, :class:`nnkit.viz.live.Live`).
 
 Import the part you need, e.g. ``from nnkit.lectures.l06_classifiers_cross_entropy import compute``;
 this package imports nothing itself, so ``compute`` never pulls in matplotlib.

@@ -4,9 +4,9 @@ Pure functions that the notebook, the figures, the widgets and the tests call:
 
 * preprocessing: a correlated data cloud (:func:`correlated_cloud`);
 * initialisation: the activations of a deep network layer by layer
-  (:func:`deep_net`, :func:`hidden_activations`, :func:`layer_stats`, :func:`init_study`);
-* batch normalisation: networks with and without it (:func:`bn_mlp`) and the running
-  statistics over many batches (:func:`running_trace`);
+  (:func:`hidden_activations`, :func:`layer_stats`, :func:`init_study`);
+* batch normalisation: the running statistics over many batches (:func:`running_trace`);
+  the networks with and without it are ``nk.MLP(sizes, batchnorm=...)``;
 * babysitting: a learning-rate sweep (:func:`lr_sweep`);
 * hyper-parameter search: log-uniform sampling, grid against random layouts on a toy
   objective with one important and one unimportant parameter, and coarse-to-fine
@@ -20,20 +20,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnkit._validation import check_positive, make_rng
-from nnkit.layers import BatchNorm, Dense, Sequential, as_activation
+from nnkit.layers import ACTIVATIONS, MLP, BatchNorm, Dense, Sequential
 from nnkit.training import fit
+from nnkit.viz import histogram
 
 __all__ = [
     "correlated_cloud",
-    "deep_net", "hidden_activations", "LayerStats", "layer_stats", "init_study", "HIST_RANGE",
-    "bn_mlp", "running_trace",
+    "hidden_activations", "LayerStats", "layer_stats", "init_study",
+    "running_trace",
     "lr_sweep",
     "log_uniform", "grid_layout", "random_layout", "toy_objective", "best_trial",
     "grid_vs_random", "refine_range",
 ]
-
-# The range of the histograms per activation; values outside are counted in the edge bins.
-HIST_RANGE = {"tanh": (-1.0, 1.0), "relu": (0.0, 4.0), "sigmoid": (0.0, 1.0)}
 
 
 # ---------------------------------------------------------------- preprocessing
@@ -56,42 +54,14 @@ def correlated_cloud(n: int = 500, correlation: float = 0.8, rng=0) -> np.ndarra
 # ---------------------------------------------------------------- initialisation
 
 
-def deep_net(n_in: int, width: int = 500, depth: int = 10, activation="tanh", init="xavier",
-             rng=None) -> Sequential:
-    """``depth`` hidden layers ``Dense(width) -> activation``, no output layer.
-
-    Parameters
-    ----------
-    n_in : int
-        Input width :math:`n_0`.
-    width, depth : int
-        Units per hidden layer and number of hidden layers.
-    activation : str or Layer
-    init : str or callable
-        As for :class:`nnkit.Dense`.
-    rng : None, int or Generator
-
-    Returns
-    -------
-    Sequential
-        ``[Dense(n_in, width), f, Dense(width, width), f, ...]`` with ``2 * depth`` layers.
-    """
-    check_positive(depth, "depth", integer=True)
-    rng = make_rng(rng)
-    layers = []
-    for l in range(depth):
-        layers += [Dense(n_in if l == 0 else width, width, init=init, rng=rng),
-                   as_activation(activation)]
-    return Sequential(layers)
-
-
 def hidden_activations(net: Sequential, X) -> list:
     """The output ``h^(l)`` of every activation layer of ``net`` (every layer after a Dense).
 
     Parameters
     ----------
     net : Sequential
-        Alternating ``Dense`` and activation layers, as :func:`deep_net` builds.
+        Alternating ``Dense`` and activation layers, e.g.
+        ``nk.MLP([n_0, *widths], activation=f, output=f)``.
     X : ndarray, shape (n, n_0)
 
     Returns
@@ -156,11 +126,7 @@ def layer_stats(hs, hist_range=(-1.0, 1.0), bins: int = 40,
     edges = np.linspace(lo, hi, bins + 1)
     hist = np.zeros((len(hs), bins))
     for l, h in enumerate(hs):
-        values = h[h > 0] if positive_only else h.ravel()
-        if values.size:
-            # Equal bins: the bin of a value is a floor, much faster than np.histogram.
-            index = np.clip(((values - lo) * (bins / (hi - lo))).astype(np.int64), 0, bins - 1)
-            hist[l] = np.bincount(index, minlength=bins) / values.size
+        _, hist[l] = histogram.fractions(h[h > 0] if positive_only else h, lo, hi, bins)
     return LayerStats(
         mean=np.array([h.mean() for h in hs]),
         std=np.array([h.std() for h in hs]),
@@ -173,9 +139,12 @@ def init_study(inits=("small", "large", "xavier", "he"), activations=("tanh", "r
                n: int = 1000, width: int = 256, depth: int = 10, rng=0) -> dict:
     """Forward a unit Gaussian batch through a deep net for each (init, activation).
 
-    Every combination sees the same input ``X (n, width)`` and the same random draws
-    (the weights differ only by the initialiser's scale). ReLU's histograms count its
-    positive activations only (see :func:`layer_stats`).
+    The network is ``depth`` hidden layers ``Dense(width) -> activation``
+    (``nk.MLP([width] * (depth + 1), activation=act, output=act)``). Every combination
+    sees the same input ``X (n, width)`` and the same random draws (the weights differ
+    only by the initialiser's scale). The histograms cover the activation's
+    ``nk.layers.ACTIVATIONS[act].range``; ReLU's count its positive activations only
+    (see :func:`layer_stats`).
 
     Returns
     -------
@@ -186,39 +155,13 @@ def init_study(inits=("small", "large", "xavier", "he"), activations=("tanh", "r
     study = {}
     for init in inits:
         for act in activations:
-            net = deep_net(width, width, depth, act, init, rng=rng)
-            study[init, act] = layer_stats(hidden_activations(net, X), HIST_RANGE.get(act, (-1, 1)),
+            net = MLP([width] * (depth + 1), activation=act, output=act, init=init, rng=rng)
+            study[init, act] = layer_stats(hidden_activations(net, X), ACTIVATIONS[act].range,
                                            positive_only=act == "relu")
     return study
 
 
 # ---------------------------------------------------------------- batch normalisation
-
-
-def bn_mlp(sizes, batchnorm: bool = True, activation="relu", init="he", rng=None) -> Sequential:
-    """``Dense -> [BatchNorm ->] activation`` per hidden layer, then a last ``Dense``.
-
-    Parameters
-    ----------
-    sizes : list of int
-        ``[n_0, n_1, ..., n_L]`` as for :class:`nnkit.MLP`.
-    batchnorm : bool
-        With ``False`` the same network without the normalisation (and, for the same
-        ``rng``, the same initial weights).
-    activation, init, rng : as for :class:`nnkit.MLP`
-
-    Returns
-    -------
-    Sequential
-    """
-    rng = make_rng(rng)
-    layers = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(Dense(n_in, n_out, init=init, rng=rng))
-        if i < len(sizes) - 2:
-            layers += [BatchNorm(n_out)] if batchnorm else []
-            layers.append(as_activation(activation))
-    return Sequential(layers)
 
 
 def running_trace(bn: BatchNorm, X, batch_size: int, batches: int, rng=None):

@@ -20,7 +20,7 @@ __all__ = ["init_explorer", "preprocessing_explorer", "batchnorm_explorer", "sea
 
 INITS = {"small": "small N(0, 0.01²)", "large": "large N(0, 1)",
          "xavier": "Xavier N(0, 1/n_in)", "he": "He N(0, 2/n_in)"}
-ACTIVATIONS = ("tanh", "relu")
+ACTIVATION_CHOICES = ("tanh", "relu")
 
 
 def init_explorer(study: dict | None = None) -> Live:
@@ -30,11 +30,11 @@ def init_explorer(study: dict | None = None) -> Live:
     ----------
     study : dict ``(init, activation) -> LayerStats``, optional
         As :func:`nnkit.lectures.l07_training_practice.compute.init_study` returns (computed if not given, ~2 s);
-        it must hold every pair of ``INITS`` x ``ACTIVATIONS``.
+        it must hold every pair of ``INITS`` x ``ACTIVATION_CHOICES``.
 
     ``live.result`` is the ``LayerStats`` shown.
     """
-    study = ex.init_study(tuple(INITS), ACTIVATIONS) if study is None else study
+    study = ex.init_study(tuple(INITS), ACTIVATION_CHOICES) if study is None else study
     fig, (ax_h, ax_s) = new_figure(2, 1, width=4.4, height=3.8)
     first = study["xavier", "tanh"]
     patches = draw_ridgeline(ax_h, first)
@@ -82,7 +82,7 @@ def init_explorer(study: dict | None = None) -> Live:
 
     options = [(label, name) for name, label in INITS.items()]
     return Live(fig, update, {"init": dropdown(options, "xavier", "initialiser"),
-                              "activation": dropdown(list(ACTIVATIONS), "tanh", "activation")})
+                              "activation": dropdown(list(ACTIVATION_CHOICES), "tanh", "activation")})
 
 
 STEPS = ("original", "centred", "normalised", "PCA (decorrelated)", "whitened")

@@ -4,7 +4,7 @@
   step and measures itself, a dashboard of three figures redrawn in place, and the widget that
   joins them.
 - ``figures``: its matplotlib figures (built on :mod:`nnkit.viz`).
-- ``widgets``: its live figures (ipywidgets controls, :class:`nnkit.viz.Live`).
+- ``widgets``: its live figures (ipywidgets controls, :class:`nnkit.viz.live.Live`).
 
 Import the part you need, e.g. ``from nnkit.lectures.l08_playground import compute``;
 this package imports nothing itself, so ``compute`` never pulls in matplotlib.

@@ -11,7 +11,7 @@ so a test (or a notebook cell) drives it without a screen:
   :mod:`nnkit.data`'s) and two regression targets (:func:`plane`, :func:`gaussians`);
   :func:`noise_meaning` says what the noise is for each;
 - :func:`feature_map`, the network's inputs (x1, x2, their squares, product and sines);
-- :func:`build_network`, the network a config describes;
+- :func:`build_network`, the ``nk.MLP`` a config describes;
 - :class:`Experiment`, the state machine: data split, network, optimiser, and a
   history that grows one *chunk* (one epoch of mini-batch steps) at a time, with the
   quantities lectures 05 to 07 taught us to watch: train and test loss and accuracy,
@@ -39,17 +39,17 @@ import numpy as np
 from nnkit import data
 from nnkit import functional as F
 from nnkit._validation import check_positive, choose, make_rng
-from nnkit.layers import BatchNorm, Dense, Sequential, Sigmoid
-from nnkit.layers.sequential import as_activation
+from nnkit.layers import ACTIVATIONS, MLP, Dense
 from nnkit.losses import BCEWithLogitsLoss, MSELoss
 from nnkit.optim import SGD, Adam
 from nnkit.penalties import L1Penalty, L2Penalty
+from nnkit.viz import grid, histogram
 
 __all__ = [
-    "DATASETS", "REGRESSION", "FEATURES", "ACTIVATIONS", "MAX_LAYERS", "INITS", "LOSSES",
+    "DATASETS", "REGRESSION", "FEATURES", "ACTIVATION_CHOICES", "MAX_LAYERS", "INITS", "LOSSES",
     "OPTIMIZERS", "REGULARIZATIONS", "LIVE_FIELDS",
     "Config", "xor_cloud", "plane", "gaussians", "make_dataset", "feature_map", "split", "build_network", "make_loss",
-    "make_optimizer", "plane_grid", "activation_range", "histograms", "noise_meaning",
+    "make_optimizer", "plane_grid", "histograms", "noise_meaning",
     "Finding", "diagnose", "Experiment",
 ]
 
@@ -64,7 +64,8 @@ FEATURES = {
     "sin_x1": lambda X: np.sin(X[:, 0]), "sin_x2": lambda X: np.sin(X[:, 1]),
 }
 REGULARIZATIONS = ("none", "L1", "L2")
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "elu", "softplus", "identity")
+# The activations the playground offers, by their names in nnkit.layers.ACTIVATIONS.
+ACTIVATION_CHOICES = ("tanh", "relu", "sigmoid", "leaky_relu", "elu", "softplus", "identity")
 INITS = ("xavier", "he", "small", "large", "zeros")
 LOSSES = ("cross-entropy", "squared error")
 OPTIMIZERS = ("sgd", "momentum", "adam")
@@ -100,7 +101,7 @@ class Config:
         Units per hidden layer: one number for all, or one per layer (a tuple of equal
         widths is stored as the one number).
     activation : str
-        Hidden activation, one of ``ACTIVATIONS``.
+        Hidden activation, one of ``ACTIVATION_CHOICES``.
     init : str
         Weight initialiser, one of ``INITS`` (see :mod:`nnkit.init`).
     batch_norm : bool
@@ -167,7 +168,7 @@ class Config:
         if self.dataset in REGRESSION and self.loss != "squared error":
             raise ValueError(f"loss must be 'squared error' for the regression data set "
                              f"{self.dataset!r}; got loss={self.loss!r}")
-        choose("activation", self.activation, ACTIVATIONS)
+        choose("activation", self.activation, ACTIVATION_CHOICES)
         choose("init", self.init, INITS)
         choose("loss", self.loss, LOSSES)
         choose("optimizer", self.optimizer, OPTIMIZERS)
@@ -480,33 +481,22 @@ def plane_grid(X, resolution: int = 60, margin: float = 0.25):
     # keeps its axes is several times cheaper than one that moves them).
     mid = np.round((lo + hi) / 2 * 2) / 2
     half = np.ceil(np.max(np.maximum(hi - mid, mid - lo)) * 2) / 2
-    u = np.linspace(mid[0] - half, mid[0] + half, resolution)
-    v = np.linspace(mid[1] - half, mid[1] + half, resolution)
-    uu, vv = np.meshgrid(u, v)
-    return (u[0], u[-1], v[0], v[-1]), np.column_stack([uu.ravel(), vv.ravel()])
+    points, extent = grid.plane(mid - half, mid + half, resolution)
+    return extent, points
 
 
 # ---------------------------------------------------------------- network
 
-def build_network(config: Config, rng=None) -> Sequential:
-    """The network ``config`` describes.
+def build_network(config: Config, rng=None) -> MLP:
+    """The network ``config`` describes, as ``nk.MLP`` builds it.
 
     Each hidden layer is ``Dense -> [BatchNorm ->] activation``; the output is one
     ``Dense`` unit, followed by a ``Sigmoid`` when a classifier's loss is squared error
     (with cross-entropy the output is a logit; for regression it is the prediction).
     """
-    rng = make_rng(rng)
-    sizes = config.sizes
-    layers = []
-    for n_in, n_out in zip(sizes[:-2], sizes[1:-1]):
-        layers.append(Dense(n_in, n_out, init=config.init, rng=rng))
-        if config.batch_norm:
-            layers.append(BatchNorm(n_out))
-        layers.append(as_activation(config.activation))
-    layers.append(Dense(sizes[-2], 1, init=config.init, rng=rng))
-    if config.loss == "squared error" and not config.regression:
-        layers.append(Sigmoid())
-    return Sequential(layers)
+    output = "sigmoid" if config.loss == "squared error" and not config.regression else "identity"
+    return MLP(config.sizes, activation=config.activation, output=output, init=config.init,
+               rng=make_rng(rng), batchnorm=config.batch_norm)
 
 
 def make_loss(name: str):
@@ -525,21 +515,12 @@ def make_optimizer(name: str, params, lr: float):
 
 # ---------------------------------------------------------------- statistics
 
-_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "relu": (0.0, 3.0),
-           "leaky_relu": (-0.5, 3.0), "elu": (-1.0, 3.0), "softplus": (0.0, 3.0),
-           "identity": (-3.0, 3.0)}
-
-
-def activation_range(activation: str) -> tuple:
-    """The range a histogram of this activation's outputs covers (bounded ones exactly)."""
-    return _RANGES[choose("activation", activation, ACTIVATIONS)]
-
-
 def histograms(H: list, lo: float, hi: float, bins: int = 30):
     """Per layer, the fraction of activations in each of ``bins`` equal bins over [lo, hi].
 
-    Values outside are counted in the first or the last bin, so a saturated or
-    exploding layer shows as a spike at the edge rather than vanishing from view.
+    Values outside are counted in the first or the last bin (see
+    :func:`nnkit.viz.histogram.fractions`), so a saturated or exploding layer shows as a
+    spike at the edge rather than vanishing from view.
 
     Parameters
     ----------
@@ -551,11 +532,8 @@ def histograms(H: list, lo: float, hi: float, bins: int = 30):
     fractions : ndarray, shape (len(H), bins), each row summing to 1
     """
     edges = np.linspace(lo, hi, bins + 1)
-    fractions = np.zeros((len(H), bins))
-    for l, h in enumerate(H):
-        counts, _ = np.histogram(np.clip(h, lo, hi), bins=edges)
-        fractions[l] = counts / max(h.size, 1)
-    return edges, fractions
+    rows = [histogram.fractions(h, lo, hi, bins)[1] for h in H]
+    return edges, np.array(rows).reshape(len(H), bins)
 
 
 # ---------------------------------------------------------------- what went wrong
@@ -905,11 +883,8 @@ class Experiment:
     def _forward_eval(self, X, net=None):
         """The output in evaluation mode (batch norm uses its running statistics)."""
         net = self.net if net is None else net
-        net.eval()
-        try:
+        with net.evaluating():
             return net.forward(X)
-        finally:
-            net.train()
 
     def probability(self, X) -> np.ndarray:
         r""":math:`P(\text{class } 1 \mid x)` for each row of ``X (m, 2)``, shape ``(m,)``.
@@ -950,20 +925,17 @@ class Experiment:
         X = self._inputs_train if X is None else self.inputs(X)
         H = []
         net = self._shown_net
-        net.eval()
-        try:
-            with np.errstate(over="ignore", invalid="ignore"):
-                for i, layer in enumerate(net.layers):
-                    X = layer.forward(X)
-                    if i in self._hidden_at:
-                        H.append(X)
-        finally:
-            net.train()
+        with net.evaluating(), np.errstate(over="ignore", invalid="ignore"):
+            for i, layer in enumerate(net.layers):
+                X = layer.forward(X)
+                if i in self._hidden_at:
+                    H.append(X)
         return H
 
     def activation_histograms(self, bins: int = 30):
-        """:func:`histograms` of :meth:`hidden_activations` over the activation's range."""
-        return histograms(self.hidden_activations(), *activation_range(self.config.activation), bins)
+        """:func:`histograms` of :meth:`hidden_activations` over the activation's range
+        (``nnkit.layers.ACTIVATIONS[activation].range``)."""
+        return histograms(self.hidden_activations(), *ACTIVATIONS[self.config.activation].range, bins)
 
     def status(self) -> str:
         """One line for the progress display; after divergence, the last finite values."""

@@ -8,25 +8,22 @@ experiment (another dataset or architecture) is shown by moving the same artists
 replacing only the per-layer ones when the number of layers changes, so that the
 figures, their ticks and their canvases' text caches are kept.
 Rendering stays fast because the margins are fixed (no layout engine), only the
-moving artists are drawn on a saved background (see ``_Frame``), the surface is an
-``imshow`` of a coarse grid, and the PNG is written plainly with light compression.
+moving artists are drawn on a saved background (:class:`nnkit.viz.blit.Frame`), the
+surface is an ``imshow`` of a coarse grid, and the PNG is written plainly with light
+compression (:func:`nnkit.viz.blit.encode_png`).
 """
 from __future__ import annotations
 
-import struct
-import zlib
-
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
-from matplotlib.text import Text
 from matplotlib.ticker import NullFormatter
 
+from nnkit.viz.blit import Frame
 from nnkit.viz.style import COLORS, finish, new_figure
 
 __all__ = ["SURFACE_CMAP", "Dashboard", "surface_panel", "compare_surfaces", "line_figure",
-           "history_figure", "png"]
+           "history_figure"]
 
 
 def _pale(color: str, amount: float = 0.55) -> tuple:
@@ -40,34 +37,6 @@ def _pale(color: str, amount: float = 0.55) -> tuple:
 SURFACE_CMAP = LinearSegmentedColormap.from_list(
     "nnkit_surface", [_pale(COLORS[0]), "#FFFFFF", _pale(COLORS[1])])
 _DPI = 80
-
-
-def png(fig) -> bytes:
-    """Render ``fig`` (a full draw) to PNG bytes, as the playground sends them."""
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
-    return _encode(canvas)
-
-
-def _chunk(tag: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
-
-
-def _encode(canvas, level: int = 1) -> bytes:
-    """The canvas as an RGB PNG: rows unfiltered, zlib at a light level.
-
-    A general PNG writer tries a filter per row and keeps the alpha channel; for
-    these flat-coloured, opaque pictures neither pays, and skipping both makes
-    encoding two to three times faster (a millisecond or two per figure) for a file
-    of about the same size, which matters at 20 frames a second.
-    """
-    rgb = np.asarray(canvas.buffer_rgba())[:, :, :3]
-    h, w, _ = rgb.shape
-    rows = np.zeros((h, 1 + 3 * w), np.uint8)  # a leading 0 per row: filter type "none"
-    rows[:, 1:] = rgb.reshape(h, -1)
-    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlacing
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
-            + _chunk(b"IDAT", zlib.compress(rows.tobytes(), level)) + _chunk(b"IEND", b""))
 
 
 def _fixed_figure(ncols: int, width: float, height: float, fig=None, **margins):
@@ -86,66 +55,6 @@ def _fixed_figure(ncols: int, width: float, height: float, fig=None, **margins):
     for ax in np.atleast_1d(axes):
         ax.set_prop_cycle(color=COLORS)
     return fig, axes
-
-
-class _Frame:
-    """A figure whose still parts are drawn once and whose moving artists are drawn on a copy.
-
-    Most of the cost of drawing a small figure is its text (ticks, labels, titles).
-    While the axis limits stay put that text does not change, so we keep a picture of
-    the figure without the moving artists (the *background*) and, for each frame,
-    paste it back and draw only those artists on top, in z-order (this is what
-    matplotlib calls blitting). Set ``stale = True`` when anything else changes, e.g.
-    the limits; the next frame then draws everything. The picture matches a full draw
-    wherever no still artist lies above a moving one; the spines and any legend inside
-    the axes are redrawn with the moving artists for that reason, which leaves only the
-    few pixels where tick marks cross a spine (the tests compare the two).
-    """
-
-    def __init__(self, fig, moving, canvas=None):
-        self.fig = fig
-        # Reusing a figure's canvas keeps its renderer, whose caches of text metrics
-        # and parsed mathtext make the next full draw several times faster.
-        self.canvas = canvas if canvas is not None and canvas.figure is fig else FigureCanvasAgg(fig)
-        # Spines and legends inside the axes sit above the data: redraw them too, so
-        # that z-order holds. (A legend outside the axes is never covered.)
-        renderer = self.canvas.get_renderer()
-        extra = []
-        for ax in {m.axes for m in moving if m.axes is not None}:
-            extra += ax.spines.values()
-            legend = ax.get_legend()
-            if legend is not None and legend.get_window_extent(renderer).overlaps(
-                    ax.get_window_extent(renderer)):
-                extra.append(legend)
-        self.moving = sorted([*moving, *extra], key=lambda a: a.get_zorder())
-        self.stale = True
-        self._background = None
-
-    def render(self) -> bytes:
-        if self.stale:
-            # Text is made transparent rather than invisible: an invisible title has no
-            # extent, and the axes would misplace it while drawing the background.
-            alphas = {}
-            for artist in self.moving:
-                if isinstance(artist, Text):
-                    alphas[artist] = artist.get_alpha()
-                    artist.set_alpha(0.0)
-                else:
-                    artist.set_visible(False)
-            self.canvas.draw()
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-            for artist in self.moving:
-                if artist in alphas:
-                    artist.set_alpha(alphas[artist])
-                else:
-                    artist.set_visible(True)
-            self.stale = False
-        else:
-            self.canvas.restore_region(self._background)
-        renderer = self.canvas.get_renderer()
-        for artist in self.moving:
-            artist.draw(renderer)
-        return _encode(self.canvas)
 
 
 def _legend_above(ax, **kwargs) -> None:
@@ -327,7 +236,7 @@ class Dashboard:
 
     def _frame(self, name, fig, moving) -> None:
         old = self._frames.get(name)
-        self._frames[name] = _Frame(fig, moving, old.canvas if old is not None else None)
+        self._frames[name] = Frame(fig, moving, old.canvas if old is not None else None)
 
     def _build_surface(self, exp) -> None:
         fig, ax = self._figure("surface", 1, 4.2, 4.4, left=0.16, right=0.97, bottom=0.1, top=0.8)

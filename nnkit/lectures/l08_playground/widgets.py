@@ -32,7 +32,7 @@ import ipywidgets as W
 
 from nnkit.viz.live import dropdown, float_slider, int_slider, log_slider, toggle
 
-from .compute import (ACTIVATIONS, DATASETS, FEATURES, INITS, LOSSES, MAX_LAYERS, OPTIMIZERS,
+from .compute import (ACTIVATION_CHOICES, DATASETS, FEATURES, INITS, LOSSES, MAX_LAYERS, OPTIMIZERS,
                       REGRESSION, REGULARIZATIONS, Config, Experiment, noise_meaning)
 from .figures import Dashboard
 
@@ -65,7 +65,7 @@ def _controls(c: Config) -> dict:
                                      description="inputs"),
         "layers": int_slider(c.layers, 0, MAX_LAYERS, "hidden layers"),
         "units": int_slider(units, 1, max(8, units), "units (all layers)"),
-        "activation": dropdown(list(ACTIVATIONS), c.activation, "activation"),
+        "activation": dropdown(list(ACTIVATION_CHOICES), c.activation, "activation"),
         "init": dropdown(list(INITS), c.init, "initialisation"),
         "batch_norm": toggle(c.batch_norm, "batch norm"),
         "loss": dropdown(list(LOSSES), c.loss, "loss"),

@@ -1,0 +1,108 @@
+"""From a figure to PNG bytes, fast enough for a widget: one path for every live figure.
+
+:func:`png` draws a whole figure; a :class:`Frame` draws only a figure's moving
+artists over a saved picture of the rest (blitting). Both end in :func:`encode_png`.
+"""
+from __future__ import annotations
+
+import struct
+import zlib
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
+
+__all__ = ["png", "encode_png", "Frame"]
+
+
+def png(fig) -> bytes:
+    """Render ``fig`` (a full draw) to PNG bytes, as a live figure sends them."""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    return encode_png(canvas)
+
+
+def _chunk(tag: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+
+def encode_png(canvas, level: int = 1) -> bytes:
+    """The canvas as an RGB PNG: rows unfiltered, zlib at a light level.
+
+    A general PNG writer (Pillow's, which matplotlib's ``savefig`` uses) tries a filter
+    per row and keeps the alpha channel; for these flat-coloured, opaque pictures neither
+    pays. Measured on the playground's three figures (336x352 and 2 x 464x208 pixels,
+    December 2026, two shared cores), CPU time per frame: this writer 3.8-4.0 ms for
+    the three, Pillow at ``compress_level=1`` 8.5 ms, for files of about the same size;
+    that is 4.5 ms of a frame of about 18 ms. It is plain PNG (signature, IHDR, one
+    IDAT, IEND); the tests decode it with Pillow.
+    """
+    rgb = np.asarray(canvas.buffer_rgba())[:, :, :3]
+    h, w, _ = rgb.shape
+    rows = np.zeros((h, 1 + 3 * w), np.uint8)  # a leading 0 per row: filter type "none"
+    rows[:, 1:] = rgb.reshape(h, -1)
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlacing
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
+            + _chunk(b"IDAT", zlib.compress(rows.tobytes(), level)) + _chunk(b"IEND", b""))
+
+
+class Frame:
+    """A figure whose still parts are drawn once and whose moving artists are drawn on a copy.
+
+    Most of the cost of drawing a small figure is its text (ticks, labels, titles).
+    While the axis limits stay put that text does not change, so we keep a picture of
+    the figure without the moving artists (the *background*) and, for each frame,
+    paste it back and draw only those artists on top, in z-order (this is what
+    matplotlib calls blitting). Set ``stale = True`` when anything else changes, e.g.
+    the limits; the next frame then draws everything. The picture matches a full draw
+    wherever no still artist lies above a moving one; the spines and any legend inside
+    the axes are redrawn with the moving artists for that reason, which leaves only the
+    few pixels where tick marks cross a spine (the tests compare the two).
+    """
+
+    def __init__(self, fig, moving, canvas=None):
+        self.fig = fig
+        # Reusing a figure's canvas keeps its renderer, whose caches of text metrics
+        # and parsed mathtext make the next full draw several times faster.
+        reuse = isinstance(canvas, FigureCanvasAgg) and canvas.figure is fig
+        self.canvas = canvas if reuse else FigureCanvasAgg(fig)
+        # Spines and legends inside the axes sit above the data: redraw them too, so
+        # that z-order holds. (A legend outside the axes is never covered.)
+        renderer = self.canvas.get_renderer()
+        extra = []
+        for ax in {m.axes for m in moving if m.axes is not None}:
+            extra += ax.spines.values()
+            legend = ax.get_legend()
+            if legend is not None and legend.get_window_extent(renderer).overlaps(
+                    ax.get_window_extent(renderer)):
+                extra.append(legend)
+        self.moving = sorted([*moving, *extra], key=lambda a: a.get_zorder())
+        self.stale = True
+        self._background = None
+
+    def render(self) -> bytes:
+        """The figure as PNG bytes: the background (drawn again if stale), then the moving artists."""
+        if self.stale:
+            # Text is made transparent rather than invisible: an invisible title has no
+            # extent, and the axes would misplace it while drawing the background.
+            alphas, shown = {}, {}
+            for artist in self.moving:
+                if isinstance(artist, Text):
+                    alphas[artist] = artist.get_alpha()
+                    artist.set_alpha(0.0)
+                else:
+                    shown[artist] = artist.get_visible()  # a widget may have hidden it
+                    artist.set_visible(False)
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            for artist, alpha in alphas.items():
+                artist.set_alpha(alpha)
+            for artist, visible in shown.items():
+                artist.set_visible(visible)
+            self.stale = False
+        else:
+            self.canvas.restore_region(self._background)
+        renderer = self.canvas.get_renderer()
+        for artist in self.moving:
+            artist.draw(renderer)
+        return encode_png(self.canvas)

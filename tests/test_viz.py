@@ -1,0 +1,124 @@
+"""The shared drawing machinery: the plane grid, the histogram, the one PNG path, blitting."""
+import io
+
+import matplotlib
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image
+
+matplotlib.use("Agg")
+
+from nnkit.viz import histogram  # noqa: E402
+from nnkit.viz.blit import Frame, encode_png, png  # noqa: E402
+from nnkit.viz.grid import plane  # noqa: E402
+from nnkit.viz.live import BlitLive, toggle  # noqa: E402
+from nnkit.viz.style import new_figure  # noqa: E402
+
+
+def pixels(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=int)
+
+
+# ---------------------------------------------------------------- the plane grid
+
+def test_plane_grid_layout():
+    points, extent = plane(-1, 1, 5)
+    assert points.shape == (25, 2) and extent == (-1, 1, -1, 1)
+    assert np.array_equal(points.reshape(5, 5, 2)[0, :, 0], np.linspace(-1, 1, 5))   # x1 along a row
+    assert np.array_equal(points.reshape(5, 5, 2)[:, 0, 1], np.linspace(-1, 1, 5))   # x2 down a column
+
+
+def test_plane_grid_takes_one_bound_per_axis():
+    points, extent = plane((-1.0, 10.0), (3.0, 20.0), 3)
+    assert extent == (-1.0, 3.0, 10.0, 20.0)
+    assert np.array_equal(points[:3, 0], [-1.0, 1.0, 3.0]) and np.array_equal(points[::3, 1], [10, 15, 20])
+
+
+# ---------------------------------------------------------------- the histogram
+
+def test_histogram_counts_tails_in_the_edge_bins():
+    edges, f = histogram.fractions(np.array([[-5.0, 0.0, 0.5, 9.0]]), -1.0, 1.0, bins=4)
+    assert np.allclose(edges, [-1, -0.5, 0, 0.5, 1])
+    assert np.allclose(f, [0.25, 0.0, 0.25, 0.5])
+
+
+def test_histogram_of_nothing_and_of_nan():
+    assert np.array_equal(histogram.fractions(np.zeros((0, 3)), 0.0, 1.0, 5)[1], np.zeros(5))
+    _, f = histogram.fractions([np.nan, np.inf, -np.inf, 0.5], 0.0, 1.0, 2)
+    assert np.allclose(f, [0.25, 0.5]), "NaN counts in the total only; infinities go to the edges"
+
+
+@given(st.lists(st.floats(-10, 10), min_size=1, max_size=200), st.integers(1, 40))
+def test_histogram_agrees_with_numpy_on_clipped_values(values, bins):
+    values = np.array(values)
+    edges, f = histogram.fractions(values, -2.0, 3.0, bins)
+    clipped = np.clip(values, -2.0, 3.0)
+    # Away from the bin edges (where rounding may pick either side) numpy's histogram agrees.
+    width = 5.0 / bins
+    offset = (clipped + 2.0) / width
+    inner = (np.abs(offset - np.round(offset)) > 1e-9) | (clipped == -2.0) | (clipped == 3.0)
+    expected, _ = np.histogram(clipped[inner], bins=edges)
+    _, got = histogram.fractions(values[inner], -2.0, 3.0, bins)
+    if inner.any():
+        assert np.allclose(got, expected / inner.sum())
+    assert np.isclose(f.sum(), 1.0)
+
+
+# ---------------------------------------------------------------- one PNG path
+
+def test_encoder_writes_the_canvas_pixels():
+    fig, ax = new_figure()
+    ax.plot([0, 1], [1, 0], label="a line")
+    data = png(fig)
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    canvas = np.asarray(fig.canvas.buffer_rgba(), dtype=int)[:, :, :3]
+    assert np.array_equal(pixels(data), canvas)
+    assert encode_png(fig.canvas) == data
+
+
+def test_frame_matches_a_full_draw_and_keeps_hidden_artists_hidden():
+    fig, (left, right) = new_figure(2, 1, layout=None)
+    line, = left.plot([0, 1], [0, 1], lw=3)
+    dots, = right.plot([0, 1], [1, 0], "o")
+    left.set_title("moving title")
+    frame = Frame(fig, [line, dots, left.title])
+    frame.render()
+    line.set_ydata([1, 0])
+    dots.set_visible(False)
+    left.set_title("another title")
+    fast = pixels(frame.render())
+    full = pixels(png(fig))
+    diff = np.abs(fast - full).max(axis=2)
+    assert np.mean(diff > 2) < 1e-3, f"{np.sum(diff > 2)} pixels differ from a full draw"
+    frame.stale = True
+    frame.render()
+    assert not dots.get_visible(), "redrawing the background must not show a hidden artist"
+
+
+def test_blit_live_follows_a_toggle():
+    fig, ax = new_figure()
+    line, = ax.plot([0, 1], [0, 1])
+    ax.set_title("t")
+
+    def update(show):
+        line.set_visible(show)
+
+    live = BlitLive(fig, update, {"show": toggle(True, "show")}, [line])
+    shown = live.png()
+    live.set(show=False)
+    hidden = live.png()
+    assert hidden != shown
+    live.set(show=True)
+    assert pixels(live.png()).tolist() == pixels(shown).tolist()
+
+
+@pytest.mark.parametrize("module", ["nnkit.viz.grid", "nnkit.viz.histogram"])
+def test_numeric_helpers_need_numpy_only(module):
+    import subprocess
+    import sys
+
+    code = f"import sys, {module}; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", f"{module} pulled in matplotlib"
