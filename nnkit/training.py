@@ -313,15 +313,8 @@ def _validate(run: _Run, history: History) -> None:
     """The validation pass, in evaluation mode; the mode is restored even if forward raises."""
     assert run.validation is not None
     Xv, Yv = run.validation
-    net = run.net
-    was_training = getattr(net, "training", True)
-    # After the layout branch lands this becomes `with net.evaluating():`.
-    net.eval()
-    try:
-        Yhat = net.forward(Xv)
-    finally:
-        if was_training:
-            net.train()
+    with run.net.evaluating():
+        Yhat = run.net.forward(Xv)
     history.val_loss.append(run.loss(Yhat, Yv))
     acc = accuracy(run.loss, Yhat, Yv)
     if acc is not None:

@@ -334,3 +334,22 @@ def test_split_of_regression_targets():
         assert np.allclose(Yp[:, 0], Xp[:, 0]) and np.allclose(Yp[:, 1], Xp[:, 0] ** 2), "pairs stay together"
     other = nk.data.split(X, Y, rng=2)
     assert not np.array_equal(parts[0][0], other[0][0]), "another seed, another split"
+
+
+def test_mlp_dropout_puts_one_dropout_after_each_hidden_activation_and_keeps_the_weights():
+    plain = nk.MLP([3, 5, 4, 2], activation="tanh", rng=7)
+    dropped = nk.MLP([3, 5, 4, 2], activation="tanh", rng=7, dropout=0.3)
+    kinds = [type(layer).__name__ for layer in dropped.layers]
+    assert kinds == ["Dense", "Tanh", "Dropout", "Dense", "Tanh", "Dropout", "Dense"], kinds
+    assert all(layer.p == 0.3 for layer in dropped.layers if isinstance(layer, nk.Dropout))
+    for a, b in zip(plain.parameters(), dropped.parameters()):
+        assert np.array_equal(a.value, b.value), "dropout should not change the drawn weights"
+    X = np.random.default_rng(0).normal(size=(6, 3))
+    with dropped.evaluating():  # identity in eval mode: the same function as without dropout
+        assert np.allclose(dropped.forward(X), plain.forward(X), rtol=0, atol=1e-15)
+    assert not np.allclose(dropped.forward(X), plain.forward(X)), "training mode should drop units"
+
+
+def test_mlp_refuses_a_dropout_rate_outside_0_1():
+    with pytest.raises(ValueError, match="p"):
+        nk.MLP([2, 3, 1], dropout=1.0)

@@ -14,6 +14,7 @@ from .activations import ELU, Identity, LeakyReLU, PReLU, ReLU, as_activation
 from .base import Layer
 from .batchnorm import BatchNorm
 from .dense import Dense
+from .dropout import Dropout
 
 __all__ = ["Sequential", "MLP"]
 
@@ -144,10 +145,14 @@ class MLP(Sequential):
         the same seed gives the same weights.
     batchnorm : bool
         Put a ``BatchNorm`` between each hidden ``Dense`` and its activation.
+    dropout : float
+        If above 0, a ``Dropout(dropout)`` after each hidden activation. Its masks come from
+        ``rng`` too, drawn during training, so the weights are those of the same seed
+        without dropout.
     """
 
     def __init__(self, sizes, activation="relu", output="identity", init=None, rng=None,
-                 batchnorm: bool = False):
+                 batchnorm: bool = False, dropout: float = 0.0):
         sizes = _widths(sizes)
         hidden = as_activation(activation)
         if init is None:
@@ -160,8 +165,10 @@ class MLP(Sequential):
                 if batchnorm:
                     layers.append(BatchNorm(n_out))
                 layers.append(copy.deepcopy(hidden))
+                if dropout:
+                    layers.append(Dropout(dropout, rng=rng))
         out = as_activation(output)
         if not isinstance(out, Identity):
             layers.append(out)
         super().__init__(layers)
-        self.sizes, self.batchnorm = sizes, bool(batchnorm)
+        self.sizes, self.batchnorm, self.dropout = sizes, bool(batchnorm), float(dropout)
