@@ -150,7 +150,10 @@ def check_bubblewrap() -> str:
 def bwrap_command(bwrap, view, seccomp_fd, scratch_mb) -> list[str]:
     cmd = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
            "--uid", "65534", "--gid", "65534", "--hostname", "sandbox",
-           "--ro-bind", "/usr", "/usr"]
+           "--ro-bind", "/usr", "/usr",
+           # The private scratch first: a Python environment that lives under /tmp (a
+           # clone in a temporary folder, as CI makes) is then bound over it, not hidden.
+           "--size", str(scratch_mb * 2 ** 20), "--tmpfs", "/tmp"]
     for link in ("bin", "lib", "lib64", "lib32", "sbin"):
         path = f"/{link}"
         if os.path.islink(path):
@@ -166,8 +169,7 @@ def bwrap_command(bwrap, view, seccomp_fd, scratch_mb) -> list[str]:
         if os.path.isdir(os.path.join(d, "nnkit")):
             cmd += ["--tmpfs", os.path.join(d, "nnkit")]
     cmd += ["--ro-bind", str(view), VIEW_MOUNT, "--proc", "/proc", "--dev", "/dev",
-            "--size", str(scratch_mb * 2 ** 20), "--tmpfs", "/tmp", "--chdir", "/tmp",
-            "--clearenv"]
+            "--chdir", "/tmp", "--clearenv"]
     if seccomp_fd is not None:
         cmd += ["--seccomp", str(seccomp_fd)]
     return cmd
