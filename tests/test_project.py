@@ -111,3 +111,21 @@ def test_compute_modules_draw_nothing(module):
             "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'IPython', 'PIL') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", f"{module} imported {out.stdout.strip()}: it should need numpy only"
+
+
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_every_check_call_opens_its_grade_cell(path):
+    # nbgrader counts a task as failed only if its grade cell raises; the check cell raises
+    # under nbgrader, so it must be the grade cell (hidden tests below it), or `nbgrader
+    # validate` passes an untouched notebook (make test-nbgrader would find it, much later).
+    nb = json.loads(path.read_text())
+    for i, cell in enumerate(nb["cells"]):
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and re.match(r"checks\.lecture\d\d\.\w+\(", source):
+            meta = cell["metadata"].get("nbgrader", {})
+            assert meta.get("grade") is True and cell["metadata"].get("editable") is False, (
+                f"{path.name}, cell {i}: `{source.splitlines()[0]}` should open a locked grade "
+                f"cell (nbgrader metadata grade: true), with the hidden tests below it")
