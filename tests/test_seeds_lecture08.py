@@ -130,3 +130,16 @@ def test_initialisation_and_learning_rate(seed):
 
     assert 0 < best < len(rates) - 1 and final[best] < 0.2 * min(final[0], final[-1]), f"seed {seed}: {final}"
     assert dead_share(sweep[-1]) == 1.0 and dead_share(sweep[best]) < 0.5, f"seed {seed}"
+
+
+@pytest.mark.seeds
+@pytest.mark.parametrize("seed", SEEDS)
+def test_plain_sgd_at_rate_3_diverges_on_the_plane_and_the_playground_says_so(seed):
+    from nnkit.lectures.l08_playground.widgets import Playground
+
+    blowup = Playground(dataset="plane", loss="squared error", optimizer="sgd", lr=3.0, seed=seed)
+    blowup.train(epochs=30)
+    seen, last = blowup.status.value, blowup.experiment.last_finite
+    assert blowup.experiment.diverged and blowup.experiment.epoch < 30, f"seed {seed}: no divergence"
+    assert seen.startswith("<b>diverged</b>") and "nan" not in seen.lower(), f"seed {seed}: {seen}"
+    assert f"{last['train_loss']:.3g}" in seen and np.ptp(blowup.experiment.surface()) > 0, f"seed {seed}"

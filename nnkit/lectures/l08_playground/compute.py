@@ -821,7 +821,8 @@ class Experiment:
             self.step()
             if self.diverged:
                 break
-            norms += [np.linalg.norm(layer.dW) for layer in self.dense]
+            with np.errstate(over="ignore"):  # a huge finite gradient, just before divergence
+                norms += [np.linalg.norm(layer.dW) for layer in self.dense]
             taken += 1
         if taken:
             self._record(list(norms / taken))
