@@ -143,4 +143,5 @@ def test_plain_sgd_at_rate_3_diverges_on_the_plane_and_the_playground_says_so(se
     assert blowup.experiment.diverged and blowup.experiment.epoch < 30, f"seed {seed}: no divergence"
     assert seen.startswith("<b>diverged</b>") and "nan" not in seen.lower(), f"seed {seed}: {seen}"
     assert f"{last['train_loss']:.3g}" in seen and np.ptp(blowup.experiment.surface()) > 0, f"seed {seed}"
-    assert last["train_loss"] > 1e6 * blowup.experiment.history["train_loss"][0], f"seed {seed}: {last['train_loss']:.3g}"
+    assert last["train_loss"] > 1e6 * blowup.experiment.history["train_loss"][0], \
+        f"seed {seed}: last finite loss {last['train_loss']:.3g}"
