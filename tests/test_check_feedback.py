@@ -165,6 +165,12 @@ def random_search(objective, bounds, n_trials, rng):
     best = min(range(n_trials), key=lambda t: trials[t][0])
     return trials[best][1], trials[best][0]
 """),
+    "l2_penalty by comprehension": ("l2_penalty", """
+def l2_penalty(params, grads, lam):
+    weights = [k for k in params if k[0] == "W"]
+    value = 0.5 * lam * sum(float((params[k] * params[k]).sum()) for k in weights)
+    return value, {k: g + lam * params[k] if k in weights else g.copy() for k, g in grads.items()}
+"""),
 }
 
 
