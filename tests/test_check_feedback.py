@@ -364,3 +364,12 @@ def test_the_xor_network_label_is_right():
     xor = [label for label in labels if "XOR" in label]
     assert xor == ["sizes [2, 2, 1] (the XOR network)"], labels
     assert nk.MLP([2, 2, 1], rng=0).num_parameters() == 9  # what the XOR network has
+
+
+def test_a_dict_of_arrays_is_left_out_of_the_inputs():
+    def no_gradient(params, grads, lam):
+        return lam / 2 * sum(float(np.sum(v ** 2)) for k, v in params.items() if k[0] == "W"), grads
+
+    report = checks.lecture07.l2_penalty.run(no_gradient)
+    assert not report.passed and "left out of the gradient" in report.message, report.message
+    assert "Inputs:" not in report.message and "array(" not in report.message, report.message
