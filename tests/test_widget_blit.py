@@ -4,16 +4,14 @@ A blitting widget redraws only the artists it names over a saved picture of the 
 artist its ``update`` changes but does not name, or a change of ticks the background does not
 notice, would leave a stale picture. So each control is moved as a student moves it
 (``benchmarks.course.moves``, the benchmark's own moves) and after each move the picture is
-compared with a full draw of the same figure.
+compared with a full draw of the same figure. (``figure_checks.exercise`` makes the same
+check for the widgets the lecture tests build with arguments.)
 """
-import io
 import pathlib
 import sys
 
 import matplotlib
-import numpy as np
 import pytest
-from PIL import Image
 
 matplotlib.use("Agg")
 
@@ -21,15 +19,11 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.course import moves, widget_builders  # noqa: E402
-from nnkit.viz.blit import png  # noqa: E402
+from figure_checks import assert_like_a_full_draw  # noqa: E402
 from nnkit.viz.live import BlitLive  # noqa: E402
 
 BUILDERS = [(name, builder) for name, builder, problem in widget_builders()
             if builder is not None and not problem and ".l08_" not in name]
-
-
-def pixels(data: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=int)
 
 
 @pytest.mark.parametrize("builder", [b for _, b in BUILDERS],
@@ -41,11 +35,4 @@ def test_blitted_picture_equals_a_full_draw(builder):
     for name, control in live.controls.items():
         for attribute, value in moves(control, 3):
             setattr(control, attribute, value)
-            fast = pixels(live.png())
-            full = pixels(png(live.fig))
-            assert fast.shape == full.shape
-            differ = np.abs(fast - full).max(axis=2) > 2
-            # Only where tick marks cross a spine may the two differ (blit.Frame).
-            assert np.mean(differ) < 1e-3, (
-                f"after {name}.{attribute} = {value!r}, {differ.sum()} pixels of the blitted "
-                f"picture differ from a full draw")
+            assert_like_a_full_draw(live.png(), live.fig, f"after {name}.{attribute} = {value!r}")
