@@ -28,9 +28,15 @@ __all__ = ["activation_chooser", "weight_scale_explorer", "dying_relu_explorer",
 
 
 def _rescale_y(ax, values, pad: float = 0.08) -> None:
+    """Fit the y limits to ``values``, rounded out to a twentieth of the span's decade.
+
+    Rounded, a small step of a slider mostly keeps the limits, so the widget redraws only
+    its curves (``BlitLive``); the margin grows by at most that step.
+    """
     lo, hi = float(np.min(values)), float(np.max(values))
     span = max(hi - lo, 0.5)
-    ax.set_ylim(lo - pad * span, hi + pad * span)
+    step = 10.0 ** np.floor(np.log10(span)) / 2
+    ax.set_ylim(np.floor((lo - pad * span) / step) * step, np.ceil((hi + pad * span) / step) * step)
 
 
 def activation_chooser(name: str = "relu", param: float = 0.25, x=None) -> Live:
@@ -65,7 +71,7 @@ def activation_chooser(name: str = "relu", param: float = 0.25, x=None) -> Live:
         "name": dropdown(list(neuron.CHOICES), name, "activation"),
         "param": float_slider(param, 0.0, 2.0, 0.01, "parameter"),
     }
-    return padded_live(fig, update, controls)
+    return padded_live(fig, update, controls, animated=[line_f, line_d, ax_f.title, ax_d.title])
 
 
 def weight_scale_explorer(w0: float = 1.0, lr: float = 1.0, epochs: int = 300, rng=0) -> Live:
