@@ -28,14 +28,15 @@ __all__ = ["activation_chooser", "weight_scale_explorer", "dying_relu_explorer",
 
 
 def _rescale_y(ax, values, pad: float = 0.08) -> None:
-    """Fit the y limits to ``values``, rounded out to a twentieth of the span's decade.
+    """Fit the y limits to ``values``, rounded out to a multiple of a step (0.05, 0.5, ...)
+    between a fortieth and a quarter of the span.
 
     Rounded, a small step of a slider mostly keeps the limits, so the widget redraws only
     its curves (``BlitLive``); the margin grows by at most that step.
     """
     lo, hi = float(np.min(values)), float(np.max(values))
     span = max(hi - lo, 0.5)
-    step = 10.0 ** np.floor(np.log10(span)) / 2
+    step = 10.0 ** np.floor(np.log10(span / 2)) / 2
     ax.set_ylim(np.floor((lo - pad * span) / step) * step, np.ceil((hi + pad * span) / step) * step)
 
 
