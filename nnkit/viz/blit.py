@@ -58,9 +58,16 @@ class Frame:
     wherever no still artist lies above a moving one; the spines and any legend inside
     the axes are redrawn with the moving artists for that reason, which leaves only the
     few pixels where tick marks cross a spine (the tests compare the two).
+
+    Artists that lie *above* the moving ones but change rarely (the data points over a
+    decision surface, a title) can be given as ``overlay``: they are drawn once on a
+    transparent canvas, and each frame lays that picture over the moving artists with
+    numpy, on the few pixels it covers, instead of drawing them again. Set
+    ``overlay_stale = True`` when one of them changes (a full draw does it too). With an
+    overlay, the spines and inside legends go there rather than into the moving artists.
     """
 
-    def __init__(self, fig, moving, canvas=None):
+    def __init__(self, fig, moving, canvas=None, overlay=()):
         self.fig = fig
         # Reusing a figure's canvas keeps its renderer, whose caches of text metrics
         # and parsed mathtext make the next full draw several times faster.
@@ -76,33 +83,71 @@ class Frame:
             if legend is not None and legend.get_window_extent(renderer).overlaps(
                     ax.get_window_extent(renderer)):
                 extra.append(legend)
-        self.moving = sorted([*moving, *extra], key=lambda a: a.get_zorder())
+        overlay = list(overlay)
+        if overlay:
+            overlay += [a for a in extra if a not in overlay]
+            extra = []
+        by_z = lambda artists: sorted(artists, key=lambda a: a.get_zorder())
+        self.moving = by_z([*moving, *extra])
+        self.overlay = by_z(overlay)
         self.stale = True
+        self.overlay_stale = True
         self._background = None
+        self._cover = None  # the overlay: flat pixel indices, their colours and opacities
 
-    def render(self) -> bytes:
-        """The figure as PNG bytes: the background (drawn again if stale), then the moving artists."""
-        if self.stale:
-            # Text is made transparent rather than invisible: an invisible title has no
-            # extent, and the axes would misplace it while drawing the background.
-            alphas, shown = {}, {}
-            for artist in self.moving:
-                if isinstance(artist, Text):
-                    alphas[artist] = artist.get_alpha()
-                    artist.set_alpha(0.0)
-                else:
-                    shown[artist] = artist.get_visible()  # a widget may have hidden it
-                    artist.set_visible(False)
-            self.canvas.draw()
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+    def _hidden(self, artists):
+        """Hide ``artists`` for a draw; returns what puts them back.
+
+        Text is made transparent rather than invisible: an invisible title has no
+        extent, and the axes would misplace it while drawing the background.
+        """
+        alphas, shown = {}, {}
+        for artist in artists:
+            if isinstance(artist, Text):
+                alphas[artist] = artist.get_alpha()
+                artist.set_alpha(0.0)
+            else:
+                shown[artist] = artist.get_visible()  # a widget may have hidden it
+                artist.set_visible(False)
+
+        def restore():
             for artist, alpha in alphas.items():
                 artist.set_alpha(alpha)
             for artist, visible in shown.items():
                 artist.set_visible(visible)
+        return restore
+
+    def _draw_overlay(self) -> None:
+        """Draw the overlay alone on a transparent canvas; keep the pixels it covers."""
+        renderer = self.canvas.get_renderer()
+        renderer.clear()  # white at opacity 0
+        for artist in self.overlay:
+            artist.draw(renderer)
+        rgba = np.asarray(self.canvas.buffer_rgba()).reshape(-1, 4)
+        where = np.flatnonzero(rgba[:, 3])
+        self._cover = (where, rgba[where, :3].astype(np.uint32),
+                       rgba[where, 3:].astype(np.uint32))
+        self.overlay_stale = False
+
+    def render(self) -> bytes:
+        """The figure as PNG bytes: the background (drawn again if stale), then the moving artists."""
+        if self.stale:
+            restore = self._hidden([*self.moving, *self.overlay])
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            restore()
             self.stale = False
-        else:
-            self.canvas.restore_region(self._background)
+            self.overlay_stale = True
+        if self.overlay and self.overlay_stale:
+            self._draw_overlay()
+        self.canvas.restore_region(self._background)
         renderer = self.canvas.get_renderer()
         for artist in self.moving:
             artist.draw(renderer)
+        if self.overlay:
+            # "over" compositing, as Agg blends: colour * a + below * (1 - a), a in 0..255
+            where, color, alpha = self._cover
+            pixels = np.asarray(self.canvas.buffer_rgba()).reshape(-1, 4)
+            below = pixels[where, :3].astype(np.uint32)
+            pixels[where, :3] = (color * alpha + below * (255 - alpha) + 127) // 255
         return encode_png(self.canvas)
