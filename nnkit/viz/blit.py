@@ -62,9 +62,10 @@ class Frame:
     Artists that lie *above* the moving ones but change rarely (the data points over a
     decision surface, a title) can be given as ``overlay``: they are drawn once on a
     transparent canvas, and each frame lays that picture over the moving artists with
-    numpy, on the few pixels it covers, instead of drawing them again. Set
-    ``overlay_stale = True`` when one of them changes (a full draw does it too). With an
-    overlay, the spines and inside legends go there rather than into the moving artists.
+    numpy, on the few pixels it covers, instead of drawing them again. Call
+    :meth:`changed` with those that changed (or set ``overlay_stale = True`` for all; a
+    full draw does it too). With an overlay, the spines and inside legends go there
+    rather than into the moving artists.
     """
 
     def __init__(self, fig, moving, canvas=None, overlay=()):
@@ -93,7 +94,13 @@ class Frame:
         self.stale = True
         self.overlay_stale = True
         self._background = None
-        self._cover = None  # the overlay: flat pixel indices, their colours and opacities
+        # Each overlay artist's picture: flat pixel indices, their colours and opacities.
+        self._covers = {}
+
+    def changed(self, *artists) -> None:
+        """Say that these overlay artists changed: the next frame draws them again."""
+        for artist in artists:
+            self._covers.pop(artist, None)
 
     def _hidden(self, artists):
         """Hide ``artists`` for a draw; returns what puts them back.
@@ -118,16 +125,20 @@ class Frame:
         return restore
 
     def _draw_overlay(self) -> None:
-        """Draw the overlay alone on a transparent canvas; keep the pixels it covers."""
+        """Draw each overlay artist without a picture alone on a transparent canvas; keep its pixels."""
+        if self.overlay_stale:
+            self._covers.clear()
+            self.overlay_stale = False
         renderer = self.canvas.get_renderer()
-        renderer.clear()  # white at opacity 0
-        for artist in self.overlay:
-            artist.draw(renderer)
         rgba = np.asarray(self.canvas.buffer_rgba()).reshape(-1, 4)
-        where = np.flatnonzero(rgba[:, 3])
-        self._cover = (where, rgba[where, :3].astype(np.uint32),
-                       rgba[where, 3:].astype(np.uint32))
-        self.overlay_stale = False
+        for artist in self.overlay:
+            if artist in self._covers:
+                continue
+            renderer.clear()  # white at opacity 0
+            artist.draw(renderer)
+            where = np.flatnonzero(rgba[:, 3])
+            self._covers[artist] = (where, rgba[where, :3].astype(np.uint32),
+                                    rgba[where, 3:].astype(np.uint32))
 
     def render(self) -> bytes:
         """The figure as PNG bytes: the background (drawn again if stale), then the moving artists."""
@@ -138,16 +149,16 @@ class Frame:
             restore()
             self.stale = False
             self.overlay_stale = True
-        if self.overlay and self.overlay_stale:
+        if self.overlay and (self.overlay_stale or len(self._covers) < len(self.overlay)):
             self._draw_overlay()
         self.canvas.restore_region(self._background)
         renderer = self.canvas.get_renderer()
         for artist in self.moving:
             artist.draw(renderer)
-        if self.overlay:
+        pixels = np.asarray(self.canvas.buffer_rgba()).reshape(-1, 4)
+        for artist in self.overlay:  # in z-order
             # "over" compositing, as Agg blends: colour * a + below * (1 - a), a in 0..255
-            where, color, alpha = self._cover
-            pixels = np.asarray(self.canvas.buffer_rgba()).reshape(-1, 4)
+            where, color, alpha = self._covers[artist]
             below = pixels[where, :3].astype(np.uint32)
             pixels[where, :3] = (color * alpha + below * (255 - alpha) + 127) // 255
         return encode_png(self.canvas)

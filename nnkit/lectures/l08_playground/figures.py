@@ -265,7 +265,10 @@ class Dashboard:
         # Only the surface moves while training. The points over it and the title (the
         # architecture) are an overlay, drawn again only when they change, so that
         # neither a frame nor a new architecture on the same data redraws a tick or label.
-        self._frame("surface", fig, [self._surface], overlay=[*ax.collections, ax.title])
+        overlay = [*ax.collections, ax.title]
+        if ax.get_legend() is not None:  # above the axes: a new kind of task renames it
+            overlay.append(ax.get_legend())
+        self._frame("surface", fig, [self._surface], overlay=overlay)
 
     def _build_loss(self, exp) -> None:
         fig, ax = self._figure("loss", 1, 5.8, 2.6, left=0.1, right=0.98, bottom=0.18, top=0.89)
@@ -328,19 +331,24 @@ class Dashboard:
         self._surface.set_extent(exp.extent)
         self._surface.set_clim(*_surface_limits(exp))
         groups = _point_groups(exp)
+        frame = self._frames["surface"]
         for collection, (xy, _) in zip(ax.collections, groups):
-            collection.set_offsets(xy)
-        self._frames["surface"].overlay_stale = True  # new points, perhaps a new title
+            if not np.array_equal(collection.get_offsets(), xy):  # new data, not a new network
+                collection.set_offsets(xy)
+                frame.changed(collection)
         legend = ax.get_legend()
         if legend is not None:
             for text, (_, label) in zip(legend.get_texts(), groups):
-                if text.get_text() != label:  # regression and back: the legend is still
+                if text.get_text() != label:  # regression and back
                     text.set_text(label)
-                    self._frames["surface"].stale = True
+                    frame.changed(legend)
         self._set_limits("surface", ax.set_xlim, ax.get_xlim, exp.extent[:2])
         self._set_limits("surface", ax.set_ylim, ax.get_ylim, exp.extent[2:])
         c = exp.config
-        _title(ax, f"{c.dataset}: {'-'.join(map(str, c.sizes))} {c.activation}")
+        title = f"{c.dataset}: {'-'.join(map(str, c.sizes))} {c.activation}"
+        if ax.get_title() != title:
+            _title(ax, title)
+            frame.changed(ax.title)
 
     def _retarget_loss(self, exp) -> None:
         ax = self._loss_ax
