@@ -5,7 +5,8 @@ kernel is idle, and check what a student would see: no error output, no tracebac
 on stderr, every image decoded, every formula typeset, every widget rendered. Then move the
 first slider of every figure a slider redraws, with the mouse and then with an arrow key, and
 check each time that the picture changes. In the playground, press Train and check that the
-loss curve moves, then Pause and check that it stops.
+loss curve moves (reporting how many distinct pictures a second Chromium painted, and how
+many frames the kernel drew meanwhile), then Pause and check that it stops.
 """
 from __future__ import annotations
 
