@@ -103,6 +103,41 @@ _FINGERPRINT_JS = """async (selector) => {
 }""" % _FIGURE_IMAGES
 
 
+# Counts, at every animation frame (each time Chromium can paint), the pictures that the first
+# image under a selector shows: a picture counts once it has decoded and is still the image's
+# picture at a paint, so one replaced before it could be shown is not counted. Each counted
+# picture's bytes are hashed, so a picture sent twice counts once. Resolves after ``ms``.
+_COUNT_PAINTED_JS = """async ([selector, ms]) => {
+  const node = document.querySelector(selector);
+  const img = node && (node.tagName === 'IMG' ? node : node.querySelector('%s'));
+  if (!img) return null;
+  const hashes = new Set(), pending = [];
+  let last = null, painted = 0, frames = 0;
+  const hash = async (src) => {
+    let codes = Array.from(src, (c) => c.charCodeAt(0));
+    if (src.startsWith('blob:')) {
+      try { codes = new Uint8Array(await (await fetch(src)).arrayBuffer()); }
+      catch (error) { /* revoked by a newer picture: its URL still tells them apart */ }
+    }
+    let h = 2166136261;
+    for (let i = 0; i < codes.length; i++) h = Math.imul(h ^ codes[i], 16777619);
+    hashes.add(h >>> 0);
+  };
+  const end = performance.now() + ms;
+  await new Promise((resolve) => {
+    const tick = () => {
+      frames += 1;
+      if (img.src !== last && img.complete && img.naturalWidth > 0) {
+        last = img.src; painted += 1; pending.push(hash(last));
+      }
+      if (performance.now() < end) requestAnimationFrame(tick); else resolve();
+    };
+    requestAnimationFrame(tick);
+  });
+  await Promise.all(pending);
+  return {painted: painted, distinct: hashes.size, frames: frames, seconds: ms / 1000};
+}""" % _FIGURE_IMAGES
+
 # Keeps the kernel's last messages, both ways, in the page: when a notebook gets stuck, the
 # failure shows what the kernel said last (an execute_request never answered, say).
 _RECORD_KERNEL_JS = """() => {
@@ -302,6 +337,24 @@ class NotebookPage:
           if (box) box.setAttribute('data-nnkit-train-box', '1');
         }""")
         return "[data-nnkit-train-box]"
+
+    def playground_epoch(self) -> int | None:
+        """The epoch the playground's status line shows ("epoch 12/200 ..."), if there is one."""
+        text = self.page.evaluate(
+            "() => { const s = document.querySelector('.nnkit-status'); "
+            "return s ? s.textContent : null; }")
+        found = re.search(r"epoch (\d+)/", text or "")
+        return int(found.group(1)) if found else None
+
+    def count_painted(self, selector: str, seconds: float) -> dict:
+        """Distinct pictures the first image under ``selector`` showed at a paint over ``seconds``.
+
+        Counted in the page at every animation frame (not by polling from here, which
+        would cap the count at the polling rate). Returns ``painted`` (pictures shown at a
+        paint), ``distinct`` (of those, with different bytes), ``frames`` (animation frames)
+        and ``seconds``.
+        """
+        return self.page.evaluate(_COUNT_PAINTED_JS, [selector, int(seconds * 1000)])
 
     def watch(self, selector: str, seconds: float, every: float = 0.2) -> list[str]:
         """The distinct fingerprints the images under ``selector`` showed over ``seconds``."""

@@ -5,7 +5,8 @@ kernel is idle, and check what a student would see: no error output, no tracebac
 on stderr, every image decoded, every formula typeset, every widget rendered. Then move the
 first slider of every figure a slider redraws, with the mouse and then with an arrow key, and
 check each time that the picture changes. In the playground, press Train and check that the
-loss curve moves, then Pause and check that it stops.
+loss curve moves (reporting how many distinct pictures a second Chromium painted, and how
+many frames the kernel drew meanwhile), then Pause and check that it stops.
 """
 from __future__ import annotations
 
@@ -80,6 +81,18 @@ def check_training(nb, name, train):
 
     train.scroll_into_view_if_needed()
     train.click()
+    # First the rate the browser shows pictures at (the budget of 200 epochs lasts longer
+    # than this even at the loop's cap of 30 frames a second), then the coarser watch.
+    epoch = nb.playground_epoch()
+    painted = nb.count_painted(loss, seconds=3)
+    epochs = nb.playground_epoch() - epoch if epoch is not None else None
+    assert painted is not None and painted["distinct"] >= 2, (
+        f"{name}: while training, the loss figure ({loss}) showed {painted} at the browser's "
+        "paints in 3 s; a curve that moves shows at least 2")
+    nb.timings["distinct loss pictures painted per second while training"] = (
+        painted["distinct"] / painted["seconds"])
+    if epochs is not None:  # one frame per epoch: what the kernel drew meanwhile
+        nb.timings["frames drawn per second by the kernel meanwhile"] = epochs / painted["seconds"]
     seen = nb.watch(loss, seconds=6)
     assert len(seen) >= 3 and seen[-1] != before, (
         f"{name}: after Train the loss figure ({loss}) showed {len(seen)} distinct pictures "

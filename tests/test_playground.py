@@ -610,6 +610,30 @@ def test_fast_frames_show_what_a_full_draw_shows():
             f"{name}: {np.sum(diff > 2)} pixels of the fast frame differ from a full draw")
 
 
+def test_fast_frames_match_a_full_draw_after_the_plane_moves():
+    """New axis limits move the painted surface and the points over it (the overlay) too."""
+    dash = Dashboard(Experiment(layers=1, epochs=100))
+    first = dash._surface_ax.get_xlim()
+    ax = dash._surface_ax
+
+    def zoom_out():  # the same surface and points, on wider axes
+        lo, hi = ax.get_xlim()
+        dash._set_limits("surface", ax.set_xlim, ax.get_xlim, (lo - 1.0, hi + 1.0))
+
+    for change in (lambda: dash.update(Experiment(layers=1, noise=0.5, epochs=100)),
+                   lambda: dash.update(Experiment(layers=1, dataset="gaussians",
+                                                  loss="squared error", epochs=100)),
+                   zoom_out):
+        change()
+        dash.experiment.train_chunk()
+        dash.update()
+        fast = dash.png("surface")
+        full = png(dash.figures["surface"])
+        diff = np.abs(pixels(fast) - pixels(full)).max(axis=2)
+        assert np.mean(diff > 2) < 1e-3, f"{np.sum(diff > 2)} pixels differ from a full draw"
+    assert ax.get_xlim() != first, "the test should move the plane"
+
+
 def test_dashboard_rebuilds_for_a_new_architecture():
     dash = Dashboard(Experiment(layers=1))
     assert len(dash._bars) == 2 and len(dash._stairs) == 1

@@ -9,7 +9,7 @@ import struct
 import zlib
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 
 __all__ = ["png", "encode_png", "encode_rgb", "still", "Frame"]
@@ -91,9 +91,18 @@ class Frame:
     wherever no still artist lies above a moving one; the spines and any legend inside
     the axes are redrawn with the moving artists for that reason, which leaves only the
     few pixels where tick marks cross a spine (the tests compare the two).
+
+    Artists that lie *above* the moving ones but change rarely (the data points over a
+    decision surface, a title) can be given as ``overlay``: they are drawn once on a
+    transparent canvas, and each frame lays that picture over the moving artists with
+    numpy, on the few pixels it covers, instead of drawing them again. Call
+    :meth:`changed` with those that changed (or set ``overlay_stale = True`` for all; a
+    full draw does it too). With an overlay, the spines and inside legends go there
+    rather than into the moving artists. A legend inside the axes placed for good (any
+    ``loc`` but ``"best"``, which moves with the data) always goes there.
     """
 
-    def __init__(self, fig, moving, canvas=None):
+    def __init__(self, fig, moving, canvas=None, overlay=()):
         self.fig = fig
         # Reusing a figure's canvas keeps its renderer, whose caches of text metrics
         # and parsed mathtext make the next full draw several times faster.
@@ -102,76 +111,90 @@ class Frame:
         # Spines and legends inside the axes sit above the data: redraw them too, so
         # that z-order holds. (A legend outside the axes is never covered.)
         renderer = self.canvas.get_renderer()
-        extra, self._legends = [], []
+        extra, placed = [], []
         for ax in {m.axes for m in moving if m.axes is not None}:
             extra += ax.spines.values()
             legend = ax.get_legend()
             if legend is not None and legend.get_window_extent(renderer).overlaps(
                     ax.get_window_extent(renderer)):
                 # A legend placed "best" moves with the data, so it is drawn at each frame;
-                # one placed for good is drawn once, as a layer (see _Layer).
-                placed = getattr(legend, "_loc", 0) != 0  # 0: "best"
-                (self._legends if placed else extra).append(legend)
-        self.moving = sorted([*moving, *extra, *self._legends], key=lambda a: a.get_zorder())
+                # one placed for good is mostly text that does not change: an overlay.
+                (placed if getattr(legend, "_loc", 0) != 0 else extra).append(legend)  # 0: "best"
+        overlay = [*overlay, *(legend for legend in placed if legend not in overlay)]
+        if overlay:
+            overlay += [a for a in extra if a not in overlay]
+            extra = []
+        by_z = lambda artists: sorted(artists, key=lambda a: a.get_zorder())
+        self.moving = by_z([*moving, *extra])
+        self.overlay = by_z(overlay)
         self.stale = True
-        self._background, self._layers = None, {}
+        self.overlay_stale = True
+        self._background = None
+        # Each overlay artist's picture: flat pixel indices, their colours and opacities.
+        self._covers = {}
 
-    def render(self) -> bytes:
-        """The figure as PNG bytes: the background (drawn again if stale), then the moving artists."""
-        if self.stale:
-            # Text is made transparent rather than invisible: an invisible title has no
-            # extent, and the axes would misplace it while drawing the background.
-            alphas, shown = {}, {}
-            for artist in self.moving:
-                if isinstance(artist, Text):
-                    alphas[artist] = artist.get_alpha()
-                    artist.set_alpha(0.0)
-                else:
-                    shown[artist] = artist.get_visible()  # a widget may have hidden it
-                    artist.set_visible(False)
-            self.canvas.draw()
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+    def changed(self, *artists) -> None:
+        """Say that these overlay artists changed: the next frame draws them again."""
+        for artist in artists:
+            self._covers.pop(artist, None)
+
+    def _hidden(self, artists):
+        """Hide ``artists`` for a draw; returns what puts them back.
+
+        Text is made transparent rather than invisible: an invisible title has no
+        extent, and the axes would misplace it while drawing the background.
+        """
+        alphas, shown = {}, {}
+        for artist in artists:
+            if isinstance(artist, Text):
+                alphas[artist] = artist.get_alpha()
+                artist.set_alpha(0.0)
+            else:
+                shown[artist] = artist.get_visible()  # a widget may have hidden it
+                artist.set_visible(False)
+
+        def restore():
             for artist, alpha in alphas.items():
                 artist.set_alpha(alpha)
             for artist, visible in shown.items():
                 artist.set_visible(visible)
-            self._layers = {legend: _Layer(legend, self.canvas) for legend in self._legends}
+        return restore
+
+    def _draw_overlay(self) -> None:
+        """Draw each overlay artist without a picture alone on a transparent canvas; keep its pixels."""
+        if self.overlay_stale:
+            self._covers.clear()
+            self.overlay_stale = False
+        renderer = self.canvas.get_renderer()
+        rgba = np.asarray(self.canvas.buffer_rgba()).reshape(-1, 4)
+        for artist in self.overlay:
+            if artist in self._covers:
+                continue
+            renderer.clear()  # white at opacity 0
+            artist.draw(renderer)
+            where = np.flatnonzero(rgba[:, 3])
+            self._covers[artist] = (where, rgba[where, :3].astype(np.uint32),
+                                    rgba[where, 3:].astype(np.uint32))
+
+    def render(self) -> bytes:
+        """The figure as PNG bytes: the background (drawn again if stale), then the moving artists."""
+        if self.stale:
+            restore = self._hidden([*self.moving, *self.overlay])
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            restore()
             self.stale = False
-        else:
-            self.canvas.restore_region(self._background)
+            self.overlay_stale = True
+        if self.overlay and (self.overlay_stale or len(self._covers) < len(self.overlay)):
+            self._draw_overlay()
+        self.canvas.restore_region(self._background)
         renderer = self.canvas.get_renderer()
         for artist in self.moving:
-            if artist in self._layers:
-                self._layers[artist].paste(self.canvas)
-            else:
-                artist.draw(renderer)
+            artist.draw(renderer)
+        pixels = np.asarray(self.canvas.buffer_rgba()).reshape(-1, 4)
+        for artist in self.overlay:  # in z-order
+            # "over" compositing, as Agg blends: colour * a + below * (1 - a), a in 0..255
+            where, color, alpha = self._covers[artist]
+            below = pixels[where, :3].astype(np.uint32)
+            pixels[where, :3] = (color * alpha + below * (255 - alpha) + 127) // 255
         return encode_png(self.canvas)
-
-
-class _Layer:
-    """One artist drawn once on a transparent canvas, pasted over the picture at each frame.
-
-    A legend is mostly text, the dearest thing to draw, and it does not move: keeping its
-    pixels with their coverage (alpha) and compositing them ("over") costs a fraction of
-    drawing it again, for the same picture up to rounding.
-    """
-
-    def __init__(self, artist, canvas):
-        width, height = canvas.get_width_height(physical=True)
-        renderer = RendererAgg(width, height, canvas.figure.dpi)  # starts transparent
-        artist.draw(renderer)
-        rgba = np.asarray(renderer.buffer_rgba())
-        rows, cols = np.nonzero(rgba[:, :, 3])
-        if not len(rows):
-            self.where, self.rgb, self.alpha = None, None, None
-            return
-        self.where = (slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1))
-        part = rgba[self.where].astype(np.float32)
-        self.alpha = part[:, :, 3:] / 255.0
-        self.rgb = part[:, :, :3] * self.alpha
-
-    def paste(self, canvas) -> None:
-        if self.where is None:
-            return
-        below = np.asarray(canvas.buffer_rgba())[self.where]
-        below[:, :, :3] = np.rint(self.rgb + below[:, :, :3] * (1.0 - self.alpha))

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import LogLocator, NullFormatter
 
 from nnkit.viz.blit import Frame
 from nnkit.viz.style import COLORS, finish, new_figure
@@ -63,12 +64,28 @@ def _legend_above(ax, **kwargs) -> None:
     Outside the axes the legend is never drawn over, so it stays in the still
     background and costs nothing per frame.
     """
-    ax.set_title(ax.get_title(), loc="left")
-    ax.set_title("")
+    _title(ax, ax.get_title(), loc="left")
+    _title(ax, "")
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles, labels, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=len(labels),
               frameon=False, fontsize="small", borderaxespad=0.1, handlelength=1.2,
               columnspacing=0.8, **kwargs)
+
+
+def _title(ax, text: str, loc: str = "center") -> None:
+    """Set a title at a fixed height just above the axes.
+
+    A title without a set height is placed anew at every draw above whatever the axes
+    draws there, which lays out every tick label once more (a sixth of a full draw
+    here); nothing of ours is drawn there, so the height is the same.
+    """
+    ax.set_title(text, loc=loc, y=1.0)
+
+
+def _pin_titles(ax) -> None:
+    """:func:`_title` for the titles ``ax`` has (as :func:`~nnkit.viz.style.finish` set them)."""
+    for loc in ("left", "center", "right"):
+        _title(ax, ax.get_title(loc=loc), loc)
 
 
 def _nice_ceiling(x: float) -> float:
@@ -184,6 +201,70 @@ def history_figure(experiments: dict, key: str = "train_loss", title: str | None
     return line_figure(lines, title or label, "epoch", ylabel or label)
 
 
+class _PaintedImage:
+    """Stands in for an ``AxesImage`` (``interpolation="nearest"``) among a Frame's moving artists.
+
+    Drawing the image through matplotlib resamples the grid to the screen's pixels at each
+    frame, half the cost of the surface's frame. Nearest-neighbour resampling sends each
+    screen row to one grid row and each column to one grid column, so we find those once,
+    by drawing the image with its cells numbered (row in red, column in green) on a
+    scratch canvas, and then paint each frame's colours with one numpy gather: the same
+    pixels (the tests compare it with a full draw). The map is found again whenever the
+    image, the axes or the canvas move.
+    """
+
+    def __init__(self, image):
+        self.image, self.axes = image, image.axes
+        self._key, self._where, self._rows, self._cols = None, None, None, None
+
+    def get_zorder(self):
+        return self.image.get_zorder()
+
+    def get_visible(self):
+        return self.image.get_visible()
+
+    def set_visible(self, visible) -> None:
+        self.image.set_visible(visible)
+
+    def _find_map(self, renderer) -> None:
+        data = self.image.get_array()
+        rows, cols = data.shape[:2]
+        if max(rows, cols) > 256:
+            raise ValueError(f"a painted image numbers its cells in one byte; got {rows}x{cols}")
+        numbered = np.zeros((rows, cols, 4), np.uint8)
+        numbered[..., 0] = np.arange(rows)[:, None]
+        numbered[..., 1] = np.arange(cols)[None, :]
+        numbered[..., 3] = 255
+        scratch = RendererAgg(int(renderer.width), int(renderer.height), renderer.dpi)
+        self.image.set_data(numbered)
+        try:
+            self.image.draw(scratch)
+        finally:
+            self.image.set_data(data)
+        drawn = np.asarray(scratch.buffer_rgba())
+        ys, xs = np.nonzero(drawn[..., 3])
+        if not ys.size:  # outside the axes: nothing to paint
+            self._where = None
+            return
+        self._where = (slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1))
+        self._rows = drawn[self._where][:, 0, 0].astype(np.intp)
+        self._cols = drawn[self._where][0, :, 1].astype(np.intp)
+
+    def draw(self, renderer) -> None:
+        if not self.image.get_visible():
+            return
+        ax = self.axes
+        key = (renderer.width, renderer.height, tuple(self.image.get_extent()),
+               tuple(ax.viewLim.bounds), tuple(ax.bbox.bounds), self.image.get_array().shape)
+        if key != self._key:
+            self._find_map(renderer)
+            self._key = key
+        if self._where is None:
+            return
+        colors = self.image.to_rgba(self.image.get_array(), bytes=True)
+        np.asarray(renderer.buffer_rgba())[self._where] = colors[self._rows][:, self._cols]
+
+
 class Dashboard:
     """The playground's three figures, redrawn in place from an :class:`~nnkit.lectures.l08_playground.compute.Experiment`.
 
@@ -201,10 +282,13 @@ class Dashboard:
     """
 
     NAMES = ("surface", "loss", "stats")
+    # Frames in a row that must want tighter limits before an axis shrinks to them.
+    SHRINK_AFTER = 20
 
     def __init__(self, experiment, scale: float = 1.0):
         self.scale = scale
         self.experiment, self.figures, self._frames = None, {}, {}
+        self._shrinking = {}  # (axes, axis) -> frames in a row that wanted tighter limits
         self.rebuild(experiment)
 
     # ------------------------------------------------ building
@@ -234,17 +318,22 @@ class Dashboard:
         self.figures[name] = fig
         return fig, axes
 
-    def _frame(self, name, fig, moving) -> None:
+    def _frame(self, name, fig, moving, overlay=()) -> None:
         old = self._frames.get(name)
-        self._frames[name] = Frame(fig, moving, old.canvas if old is not None else None)
+        self._frames[name] = Frame(fig, moving, old.canvas if old is not None else None, overlay)
 
     def _build_surface(self, exp) -> None:
         fig, ax = self._figure("surface", 1, 4.2, 4.4, left=0.16, right=0.97, bottom=0.1, top=0.8)
         self._surface = surface_panel(ax, exp)
         self._surface_ax = ax
-        # The title (the architecture) is drawn with the moving artists, so that a new
-        # architecture on the same data redraws no tick or label.
-        self._frame("surface", fig, [self._surface, *ax.collections, ax.title])
+        _pin_titles(ax)
+        # Only the surface moves while training. The points over it and the title (the
+        # architecture) are an overlay, drawn again only when they change, so that
+        # neither a frame nor a new architecture on the same data redraws a tick or label.
+        overlay = [*ax.collections, ax.title]
+        if ax.get_legend() is not None:  # above the axes: a new kind of task renames it
+            overlay.append(ax.get_legend())
+        self._frame("surface", fig, [_PaintedImage(self._surface)], overlay=overlay)
 
     def _build_loss(self, exp) -> None:
         fig, ax = self._figure("loss", 1, 5.8, 2.6, left=0.1, right=0.98, bottom=0.18, top=0.89)
@@ -272,6 +361,11 @@ class Dashboard:
         grad_ax.set_ylim(1e-4, 1.0)  # until the first step gives gradients to scale to
         finish(grad_ax, "Gradient norms", "layer $l$ (last: output)",
                r"$\|\partial L/\partial W^{(l)}\|$")
+        # Marks at 2 and 5 between the labelled decades (every integer would be 8 marks
+        # a decade, a tenth of the cost of drawing this figure, for little more to read).
+        grad_ax.yaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
+        for ax in (hist_ax, grad_ax):
+            _pin_titles(ax)
         self._frame("stats", fig, [*self._stairs, *self._bars])
 
     def _layer_artists(self, exp) -> None:
@@ -302,24 +396,30 @@ class Dashboard:
         self._surface.set_extent(exp.extent)
         self._surface.set_clim(*_surface_limits(exp))
         groups = _point_groups(exp)
+        frame = self._frames["surface"]
         for collection, (xy, _) in zip(ax.collections, groups):
-            collection.set_offsets(xy)
+            if not np.array_equal(collection.get_offsets(), xy):  # new data, not a new network
+                collection.set_offsets(xy)
+                frame.changed(collection)
         legend = ax.get_legend()
         if legend is not None:
             for text, (_, label) in zip(legend.get_texts(), groups):
-                if text.get_text() != label:  # regression and back: the legend is still
+                if text.get_text() != label:  # regression and back
                     text.set_text(label)
-                    self._frames["surface"].stale = True
+                    frame.changed(legend)
         self._set_limits("surface", ax.set_xlim, ax.get_xlim, exp.extent[:2])
         self._set_limits("surface", ax.set_ylim, ax.get_ylim, exp.extent[2:])
         c = exp.config
-        ax.set_title(f"{c.dataset}: {'-'.join(map(str, c.sizes))} {c.activation}")
+        title = f"{c.dataset}: {'-'.join(map(str, c.sizes))} {c.activation}"
+        if ax.get_title() != title:
+            _title(ax, title)
+            frame.changed(ax.title)
 
     def _retarget_loss(self, exp) -> None:
         ax = self._loss_ax
         title = f"Loss ({exp.config.loss})"
         if ax.get_title(loc="left") != title:
-            ax.set_title(title, loc="left")
+            _title(ax, title, loc="left")
             self._frames["loss"].stale = True
 
     def _retarget_stats(self, exp) -> None:
@@ -401,6 +501,26 @@ class Dashboard:
         self._set_limits("loss", ax.set_xlim, ax.get_xlim, (0.0, right))
         self._set_limits("loss", ax.set_ylim, ax.get_ylim, (0.0, _nice_ceiling(1.05 * top)))
 
+    def _steady_limits(self, name, ax, axis: str, limits, fits: bool) -> None:
+        """Axis limits that follow the data without flickering.
+
+        The axis moves to ``limits`` at once, unless the data still ``fits`` the current
+        limits and ``limits`` lie within them: then only after ``SHRINK_AFTER`` frames in
+        a row that want them. A value near a step of the scale would otherwise move the
+        axis (and redraw the whole figure) back and forth.
+        """
+        getter, setter = getattr(ax, f"get_{axis}lim"), getattr(ax, f"set_{axis}lim")
+        key = (id(ax), axis)
+        (lo, hi), (new_lo, new_hi) = getter(), limits
+        if not (fits and lo <= new_lo and new_hi <= hi):
+            self._shrinking.pop(key, None)
+            self._set_limits(name, setter, getter, limits)
+            return
+        self._shrinking[key] = self._shrinking.get(key, 0) + 1
+        if self._shrinking[key] >= self.SHRINK_AFTER:
+            self._shrinking.pop(key)
+            self._set_limits(name, setter, getter, limits)
+
     def _update_stats(self, exp) -> None:
         if self._stairs:
             _, fractions = exp.activation_histograms()
@@ -408,7 +528,8 @@ class Dashboard:
                 stairs.set_data(values=f)
             top = min(1.0, _nice_ceiling(max(fractions.max(), 0.05)))
             ax = self._hist_ax
-            self._set_limits("stats", ax.set_ylim, ax.get_ylim, (0.0, 1.05 * top))
+            self._steady_limits("stats", ax, "y", (0.0, 1.05 * top),
+                                fractions.max() <= ax.get_ylim()[1])
         norms = np.asarray(exp.last["grad_norms"], dtype=float)
         good = norms[np.isfinite(norms) & (norms > 0)]
         for bar, value in zip(self._bars, norms):
@@ -418,7 +539,9 @@ class Dashboard:
             lo, hi = np.floor(np.log10(good.min())), np.ceil(np.log10(good.max()))
             ax = self._grad_ax
             limits = (10.0 ** min(lo, hi - 2), 10.0 ** hi)
-            self._set_limits("stats", ax.set_ylim, ax.get_ylim, limits)
+            bottom, top = ax.get_ylim()
+            self._steady_limits("stats", ax, "y", limits,
+                                bottom <= good.min() and good.max() <= top)
 
     # ------------------------------------------------ output
 

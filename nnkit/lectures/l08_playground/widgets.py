@@ -50,6 +50,10 @@ FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1sq": "x₁²", "x2sq": "x₂²"
                   "sin_x1": "sin x₁", "sin_x2": "sin x₂"}
 # Frames are capped at this rate, so a fast machine does not flood the browser.
 MAX_FPS = 30
+# While training, the status line and the progress bar (text a student reads, not a
+# picture they watch) are sent at most this often: each new text makes the browser lay
+# out the page again, which cost more pictures a second than anything the kernel did.
+STATUS_SECONDS = 0.25
 
 
 def _controls(c: Config) -> dict:
@@ -157,6 +161,7 @@ class Playground:
         self.experiment = Experiment(config.replace(**changes) if changes else config)
         self.dashboard = Dashboard(self.experiment, scale)
         self.running, self.error, self._task, self._run_id = False, None, None, 0
+        self._in_loop, self._shown_at = False, -math.inf  # the status line's throttle
         self.frame_seconds = collections.deque(maxlen=30)
         self.controls = _controls(self.experiment.config)
         self.layer_units = _layer_units(self.experiment.config)
@@ -288,7 +293,11 @@ class Playground:
         try:
             while current() and not self.experiment.done:
                 start = time.perf_counter()
-                self.frame()
+                self._in_loop = True
+                try:
+                    self.frame()
+                finally:
+                    self._in_loop = False
                 # Let the kernel read the browser's messages (Pause, sliders) between frames.
                 await asyncio.sleep(max(0.0, 1.0 / MAX_FPS - (time.perf_counter() - start)))
         except Exception as err:  # shown to the student rather than lost with the task
@@ -311,7 +320,9 @@ class Playground:
         self.dashboard.update(self.experiment)
         for name, image in self.images.items():
             image.value = self.dashboard.png(name)
-        self._show()
+        exp = self.experiment
+        if not self._in_loop or exp.done or time.perf_counter() - self._shown_at >= STATUS_SECONDS:
+            self._show()
 
     @property
     def frames_per_second(self) -> float:
@@ -319,6 +330,7 @@ class Playground:
         return len(self.frame_seconds) / sum(self.frame_seconds) if self.frame_seconds else 0.0
 
     def _show(self) -> None:
+        self._shown_at = time.perf_counter()
         exp = self.experiment
         self.progress.max = float(exp.config.epochs)
         self.progress.value = min(exp.epoch, self.progress.max)
