@@ -21,19 +21,23 @@ CHANGES = [("dataset", "xor", "circles"), ("noise", 0.25, 0.1), ("seed", 3, 0),
            ("loss", "squared error", "cross-entropy"), ("train_fraction", 0.6, 0.5)]
 
 
-def _playground(deep: bool = False):
+def _playground(deep: bool = False, thumbnails: bool = True):
     from nnkit.lectures.l08_playground.compute import FEATURES
     from nnkit.lectures.l08_playground.widgets import Config, Playground
 
     if deep:  # the largest network the controls allow: 6 hidden layers of 8, every feature
         return Playground(Config(layers=6, units=8, n=200, epochs=100_000,
-                                 features=tuple(FEATURES)))
-    return Playground(Config(layers=2, units=8, n=200, epochs=100_000))
+                                 features=tuple(FEATURES)), thumbnails=thumbnails)
+    return Playground(Config(layers=2, units=8, n=200, epochs=100_000), thumbnails=thumbnails)
 
 
-def frame_rate(frames: int = 30, deep: bool = False) -> dict:
-    """Frames per second (one chunk of training, the figures moved, the PNGs sent) on 200 points."""
-    pg = _playground(deep)
+def frame_rate(frames: int = 30, deep: bool = False, thumbnails: bool = True) -> dict:
+    """Frames per second (one chunk of training, the figures moved, the PNGs sent) on 200 points.
+
+    With ``thumbnails`` (the widget's default) every frame also redraws each unit's
+    thumbnail, the weights' lines and the selected unit's large picture.
+    """
+    pg = _playground(deep, thumbnails)
     for _ in range(3):  # warm caches (fonts, text layout)
         pg.frame()
     cpu = []
@@ -64,13 +68,16 @@ def table(checks: list, quick: bool = False) -> list[str]:
     """Markdown rows; appends ``(target, value, limit)`` to ``checks`` (frame rate as seconds per frame)."""
     lines = ["| what | measured | target |", "|---|---:|---|"]
     for deep in (False, True):
-        rate = frame_rate(10 if quick else 30, deep)
-        sizes = "-".join(map(str, rate["sizes"]))
-        ok = rate["fps"] >= FRAME_RATE
-        lines.append(f"| frames per second while training, {sizes} on 200 points | "
-                     f"{rate['fps']:.0f} | ≥ {FRAME_RATE:.0f} {'✓' if ok else '✗'} |")
-        checks.append((f"playground frames per second, {sizes} (as seconds per frame)",
-                       1.0 / rate["fps"], 1.0 / FRAME_RATE))
+        for thumbnails in (True, False):
+            rate = frame_rate(10 if quick else 30, deep, thumbnails)
+            sizes = "-".join(map(str, rate["sizes"]))
+            what = ("with the units' thumbnails and the network drawn" if thumbnails
+                    else "thumbnails off")
+            ok = rate["fps"] >= FRAME_RATE
+            lines.append(f"| frames per second while training, {sizes} on 200 points, {what} | "
+                         f"{rate['fps']:.0f} | ≥ {FRAME_RATE:.0f} {'✓' if ok else '✗'} |")
+            checks.append((f"playground frames per second, {sizes}, {what} (as seconds per frame)",
+                           1.0 / rate["fps"], 1.0 / FRAME_RATE))
     changes = control_changes(1 if quick else 2)
     for name, seconds in sorted(changes.items(), key=lambda item: -item[1]):
         ok = seconds <= CONTROL_SECONDS
