@@ -2,7 +2,7 @@ r"""What each unit computes: its output over the plane, and the weights that fee
 
 TensorFlow Playground draws every unit of the network as a small picture of its output
 :math:`h^{(l)}_j(x)` over the plane, joined by one line per weight. This module computes
-what those pictures and lines show; :mod:`.network` draws them.
+what those pictures and lines show; :mod:`.figures_network` draws them.
 
 - :func:`layer_outputs`: every layer's output on the experiment's grid, in one forward pass;
 - :func:`unit_outputs`: the hidden layers' outputs as pictures, one

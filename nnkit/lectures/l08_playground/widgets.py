@@ -37,7 +37,7 @@ from nnkit.viz.live import dropdown, float_slider, int_slider, log_slider, toggl
 from .compute import (ACTIVATION_CHOICES, DATASETS, FEATURES, INITS, LOSSES, MAX_LAYERS, OPTIMIZERS,
                       REGRESSION, REGULARIZATIONS, Config, Experiment, noise_meaning)
 from .figures import Dashboard
-from .network import NetworkView
+from .figures_network import NetworkView
 from .units import unit_outputs
 
 __all__ = ["Playground", "CSS_CLASSES"]
@@ -136,7 +136,7 @@ class Playground:
     scale : float
         Figure size multiplier (1.5 for a projector).
     thumbnails : bool
-        Show what each unit computes (:class:`~nnkit.lectures.l08_playground.network.NetworkView`):
+        Show what each unit computes (:class:`~nnkit.lectures.l08_playground.figures_network.NetworkView`):
         every unit's output over the plane and the weights as lines, and one unit large.
         ``pg.set(thumbnails=False)`` switches them off (frames are then cheaper),
         ``pg.set(unit=(2, 3))`` or :meth:`select_unit` chooses the unit shown large.
