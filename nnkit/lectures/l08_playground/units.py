@@ -123,8 +123,9 @@ def line_widths(W: np.ndarray) -> np.ndarray:
 
 def largest(h: np.ndarray) -> float:
     """The largest finite ``|value|`` of ``h``, or 1 if there is none above 0 (the scale :func:`scaled` takes)."""
-    finite = np.abs(h[np.isfinite(h)])
-    top = finite.max(initial=0.0)
+    top = np.abs(h).max(initial=0.0)
+    if not np.isfinite(top):  # rare (a diverging run): only then the copy that drops them
+        top = np.abs(h[np.isfinite(h)]).max(initial=0.0)
     return float(top) if top > 0 else 1.0
 
 
