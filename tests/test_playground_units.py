@@ -277,3 +277,14 @@ def test_six_layer_regression_thumbnails_change_as_it_trains():
         seen.add(pg.unit_images["network"].value)
     assert len(seen) == 4, "every frame draws new thumbnails"
     assert not np.allclose(np.nan_to_num(pg.network.tiles), np.nan_to_num(tiles))
+
+
+def test_the_still_picture_holds_the_thumbnails_when_they_are_shown():
+    pg = Playground(layers=2, epochs=20)
+    pg.step()
+    shown = pixels(pg.still())
+    net = pixels(pg.unit_images["network"].value)
+    pg.set(thumbnails=False)
+    hidden = pixels(pg.still())
+    assert shown.shape[1] == hidden.shape[1] + net.shape[1], "a third column: network and unit"
+    assert np.array_equal(shown[:net.shape[0], -net.shape[1]:], net), "the network as last sent"

@@ -584,10 +584,16 @@ class Playground:
         self.redraw()
 
     def still(self) -> bytes:
-        """One PNG of the figures as last drawn: the surface, then the others stacked beside it."""
+        """One PNG of the figures as last drawn: the surface, then the others stacked beside it.
+
+        With the thumbnails shown, the network and the unit shown large make a third column.
+        """
         figures = self.dashboard.figures
         rest = [fig for name, fig in figures.items() if name != "surface"]
-        return blit.still([[figures["surface"]], rest])
+        columns = [[figures["surface"]], rest]
+        if self.thumbnails and self.network is not None:
+            columns.append([self.network.figures[name] for name in self.network.NAMES])
+        return blit.still(columns)
 
     def _repr_mimebundle_(self, **kwargs):
         return with_still(self.widget, self.still(), **kwargs)
