@@ -152,7 +152,8 @@ class NetworkView:
         """Show a new experiment: a new layout when the sizes, the inputs or the grid changed."""
         old, self.experiment = self.experiment, experiment
         c = experiment.config
-        if old is None or (old.config.sizes, old.config.features) != (c.sizes, c.features):
+        if old is None or (old.config.sizes, old.config.features, old.resolution) != (
+                c.sizes, c.features, experiment.resolution):
             self._relayout()
         if old is None or old.extent != experiment.extent:
             self._big.set_extent(experiment.extent)
