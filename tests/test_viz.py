@@ -15,7 +15,7 @@ from nnkit.viz import histogram  # noqa: E402
 from nnkit.viz.blit import Frame, encode_png, png, still  # noqa: E402
 from nnkit.viz.grid import plane  # noqa: E402
 from nnkit.viz.live import BlitLive, toggle  # noqa: E402
-from nnkit.viz.style import new_figure  # noqa: E402
+from nnkit.viz.style import new_figure, notebook_png  # noqa: E402
 
 
 def pixels(data: bytes) -> np.ndarray:
@@ -79,6 +79,19 @@ def test_encoder_writes_the_canvas_pixels():
     assert encode_png(fig.canvas) == data
 
 
+def test_a_laid_out_figure_is_one_draw_of_its_canvas_unless_something_sticks_out():
+    fig, ax = new_figure()
+    ax.plot([0, 1], [0, 1], label="a line")
+    ax.set_title("short")
+    picture = Image.open(io.BytesIO(base64.b64decode(notebook_png(fig))))
+    assert picture.size == (round(fig.get_figwidth() * fig.dpi), round(fig.get_figheight() * fig.dpi))
+    assert np.array_equal(np.asarray(picture), np.asarray(fig.canvas.buffer_rgba())[:, :, :3])
+    ax.set_title("a title far wider than this figure, which constrained layout cannot shrink " * 2)
+    assert notebook_png(fig) is None, "what reaches outside the canvas must be drawn tight instead"
+    unlaid, _ = new_figure(layout=None)
+    assert notebook_png(unlaid) is None, "without constrained layout the tight box decides the margins"
+
+
 def test_frame_matches_a_full_draw_and_keeps_hidden_artists_hidden():
     fig, (left, right) = new_figure(2, 1, layout=None)
     line, = left.plot([0, 1], [0, 1], lw=3)
@@ -96,6 +109,21 @@ def test_frame_matches_a_full_draw_and_keeps_hidden_artists_hidden():
     frame.stale = True
     frame.render()
     assert not dots.get_visible(), "redrawing the background must not show a hidden artist"
+
+
+def test_frame_pastes_a_placed_legend_over_the_lines_that_move_under_it():
+    fig, ax = new_figure(layout=None)
+    line, = ax.plot([0, 1], [0.9, 0.9], lw=4, label="a line under the legend")
+    ax.plot([0, 1], [0.1, 0.2], label="a still line")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left")  # placed for good: drawn once, pasted at each frame
+    frame = Frame(fig, [line])
+    frame.render()
+    for y in (0.95, 0.85, 0.5):
+        line.set_ydata([y, y])
+        fast, full = pixels(frame.render()), pixels(png(fig))
+        diff = np.abs(fast - full).max(axis=2)
+        assert np.mean(diff > 2) < 1e-3, f"at y = {y}: {np.sum(diff > 2)} pixels differ"
 
 
 def test_blit_live_follows_a_toggle():
