@@ -83,13 +83,22 @@ def chromium():
 def notebook_page(served, chromium, notebook, request):
     """The notebook opened in a new tab; on failure a screenshot goes to screenshots/browser/."""
     lab, relative = served
+    yield from open_page(lab, chromium, relative[notebook], notebook, request)
+
+
+def open_page(lab, chromium, relative_path, notebook, request):
+    """Yield a :class:`NotebookPage` of ``relative_path`` (under the server's root) in a new tab.
+
+    Afterwards: a screenshot, the console and the kernel's messages on failure, the page's
+    timings in the summary, and the kernels shut down.
+    """
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(30_000)
     console = []
     page.on("console", lambda message: console.append(f"{message.type}: {message.text}")
             if message.type in ("error", "warning") else None)
-    nb = NotebookPage(page, lab.notebook_url(relative[notebook]))
+    nb = NotebookPage(page, lab.notebook_url(relative_path))
     yield nb
     report = getattr(request.node, "report_call", None)
     failed = report is None or report.failed

@@ -15,7 +15,9 @@ second thread, so the network is never read and written at the same time.
 An automated browser test finds the parts by their CSS classes: ``nnkit-playground``
 (the whole widget), ``nnkit-train``, ``nnkit-pause``, ``nnkit-step``, ``nnkit-reset``
 (buttons), ``nnkit-loss-figure``, ``nnkit-surface-figure``, ``nnkit-stats-figure``
-(images), ``nnkit-progress``, ``nnkit-status`` (the state: training, paused, finished,
+(images), ``nnkit-network-figure`` (every unit's thumbnail and the weights) and
+``nnkit-unit-figure`` (the selected unit, large), ``nnkit-thumbnails`` (the switch for both),
+``nnkit-unit-choice`` (which unit is shown large), ``nnkit-progress``, ``nnkit-status`` (the state: training, paused, finished,
 diverged, stalled, with what to change), ``nnkit-share`` (the configuration as a string,
 which takes one pasted in), ``nnkit-noise-help`` (what the noise means for the data set), ``nnkit-control-<name>`` for each control (``<name>`` as
 in :attr:`Playground.controls`, with ``_`` written ``-``) and ``nnkit-control-units-<l>``
@@ -36,6 +38,8 @@ from nnkit.viz.live import dropdown, float_slider, int_slider, log_slider, toggl
 from .compute import (ACTIVATION_CHOICES, DATASETS, FEATURES, INITS, LOSSES, MAX_LAYERS, OPTIMIZERS,
                       REGRESSION, REGULARIZATIONS, Config, Experiment, noise_meaning)
 from .figures import Dashboard
+from .figures_network import NetworkView
+from .units import unit_outputs
 
 __all__ = ["Playground", "CSS_CLASSES"]
 
@@ -44,7 +48,8 @@ CSS_CLASSES = {
     "step": "nnkit-step", "reset": "nnkit-reset", "loss": "nnkit-loss-figure",
     "surface": "nnkit-surface-figure", "stats": "nnkit-stats-figure",
     "progress": "nnkit-progress", "status": "nnkit-status", "share": "nnkit-share",
-    "noise_help": "nnkit-noise-help",
+    "noise_help": "nnkit-noise-help", "network": "nnkit-network-figure",
+    "unit": "nnkit-unit-figure", "thumbnails": "nnkit-thumbnails", "unit_choice": "nnkit-unit-choice",
 }
 FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1sq": "x₁²", "x2sq": "x₂²", "x1x2": "x₁x₂",
                   "sin_x1": "sin x₁", "sin_x2": "sin x₂"}
@@ -135,6 +140,11 @@ class Playground:
         The starting set-up; keyword arguments override its fields.
     scale : float
         Figure size multiplier (1.5 for a projector).
+    thumbnails : bool
+        Show what each unit computes (:class:`~nnkit.lectures.l08_playground.figures_network.NetworkView`):
+        every unit's output over the plane and the weights as lines, and one unit large.
+        ``pg.set(thumbnails=False)`` switches them off (frames are then cheaper),
+        ``pg.set(unit=(2, 3))`` or :meth:`select_unit` chooses the unit shown large.
 
     Attributes
     ----------
@@ -150,16 +160,26 @@ class Playground:
         applied when submitted (:meth:`load_string`).
     buttons : dict of str -> ipywidgets.Button: ``"train"``, ``"pause"``, ``"step"``, ``"reset"``
     images : dict of str -> ipywidgets.Image: ``"surface"``, ``"loss"``, ``"stats"``
+    network : NetworkView or None
+        The thumbnails and the weights' lines; built when thumbnails are first shown.
+    unit_images : dict of str -> ipywidgets.Image: ``"network"``, ``"unit"``
+    view_controls : dict of str -> ipywidgets control
+        ``"thumbnails"`` (a checkbox) and ``"unit"`` (a dropdown of ``(layer, unit)``, both
+        from 1); they change what is shown, not the experiment, so they are not part of
+        :meth:`to_string`.
     running : bool
         True while the training loop runs.
     frame_seconds : deque of float
         Duration of the recent frames (a chunk of training plus redrawing).
     """
 
-    def __init__(self, config: Config | None = None, scale: float = 1.0, **changes):
+    def __init__(self, config: Config | None = None, scale: float = 1.0, thumbnails: bool = True,
+                 **changes):
         config = Config() if config is None else config
         self.experiment = Experiment(config.replace(**changes) if changes else config)
         self.dashboard = Dashboard(self.experiment, scale)
+        self.scale, self.network = scale, None
+        self._units_view(thumbnails)
         self.running, self.error, self._task, self._run_id = False, None, None, 0
         self._in_loop, self._shown_at = False, -math.inf  # the status line's throttle
         self.frame_seconds = collections.deque(maxlen=30)
@@ -198,6 +218,21 @@ class Playground:
         self.widget = self._layout()
         self.redraw()
 
+    def _units_view(self, shown: bool) -> None:
+        """The thumbnails' images and their two controls (a switch and the unit shown large)."""
+        self.unit_images = {name: W.Image(format="png") for name in NetworkView.NAMES}
+        for name, image in self.unit_images.items():
+            image.add_class(CSS_CLASSES[name])
+        self.view_controls = {
+            "thumbnails": toggle(shown, "show what each unit computes"),
+            "unit": W.Dropdown(options=[], description="large", layout=W.Layout(width="220px")),
+        }
+        self.view_controls["unit"].style.description_width = "50px"
+        for name, control in self.view_controls.items():
+            control.add_class(CSS_CLASSES["unit_choice" if name == "unit" else name])
+        self.view_controls["thumbnails"].observe(lambda _change: self.redraw(), names="value")
+        self.view_controls["unit"].observe(self._unit_chosen, names="value")
+
     def _layout(self):
         """Buttons and progress on top, then the pictures, then the controls in three columns.
 
@@ -215,6 +250,10 @@ class Playground:
         wrap = W.Layout(flex_flow="row wrap", align_items="flex-start")
         pictures = W.HBox([self.images["surface"],
                            W.VBox([self.images["loss"], self.images["stats"]])], layout=wrap)
+        self._units_box = W.HBox([self.unit_images["network"], self.unit_images["unit"]],
+                                 layout=W.Layout(flex_flow="row wrap", align_items="flex-start"))
+        units = W.VBox([W.HBox([self.view_controls["thumbnails"], self.view_controls["unit"]]),
+                        self._units_box])
         controls = W.HBox([
             W.VBox([W.HTML("<b>Data</b>"), c["dataset"], c["noise"], self.noise_help,
                     c["train_fraction"], c["seed"]], layout=W.Layout(width="310px")),
@@ -228,7 +267,7 @@ class Playground:
         for slider in self.layer_units:
             slider.style.description_width = "100px"
         self._show_layer_units()
-        root = W.VBox([bar, self.status, pictures, controls, self.share])
+        root = W.VBox([bar, self.status, pictures, units, controls, self.share])
         root.add_class(CSS_CLASSES["root"])
         return root
 
@@ -320,9 +359,64 @@ class Playground:
         self.dashboard.update(self.experiment)
         for name, image in self.images.items():
             image.value = self.dashboard.png(name)
+        self._redraw_units()
         exp = self.experiment
         if not self._in_loop or exp.done or time.perf_counter() - self._shown_at >= STATUS_SECONDS:
             self._show()
+
+    # ------------------------------------------------ what each unit computes
+
+    @property
+    def thumbnails(self) -> bool:
+        """True while the units' thumbnails and the weights' lines are shown (and redrawn)."""
+        return self.view_controls["thumbnails"].value
+
+    def _redraw_units(self) -> None:
+        self._units_box.layout.display = None if self.thumbnails else "none"
+        self.view_controls["unit"].layout.display = None if self.thumbnails else "none"
+        if not self.thumbnails:
+            return
+        if self.network is None:
+            self.network = NetworkView(self.experiment, self.scale)
+        else:
+            self.network.update(self.experiment)
+        choices = self.network.choices
+        menu = self.view_controls["unit"]
+        if list(menu.options) != choices or menu.value != self.network.selected:
+            self._quiet = True  # new options move the value: not a student's choice
+            try:
+                if list(menu.options) != choices:
+                    menu.options = choices
+                menu.value = self.network.selected
+            finally:
+                self._quiet = False
+        for name, image in self.unit_images.items():
+            image.value = self.network.png(name)
+
+    def select_unit(self, layer: int, unit: int) -> tuple:
+        """Show hidden unit ``unit`` of layer ``layer`` (both counted from 1) large; returns the ``(layer, unit)`` shown.
+
+        Turns the thumbnails on if they were off. A unit beyond the network's size is
+        brought within it.
+        """
+        if not self.thumbnails:
+            self.view_controls["thumbnails"].value = True  # draws them
+        self.network.select(layer, unit)
+        self._redraw_units()
+        return self.network.selected
+
+    def _unit_chosen(self, change) -> None:
+        if not self._quiet and change["new"] is not None:
+            self.select_unit(*change["new"])
+
+    def unit_outputs(self, every: int = 1) -> list:
+        """Each hidden unit's output over the plane: :func:`~nnkit.lectures.l08_playground.units.unit_outputs`.
+
+        Returns
+        -------
+        list of ndarray, one ``(n_l, r, r)`` per hidden layer, rows following :math:`x_2`
+        """
+        return unit_outputs(self.experiment, every)
 
     @property
     def frames_per_second(self) -> float:
@@ -418,8 +512,16 @@ class Playground:
 
         ``units`` takes one width for every hidden layer or a tuple of one per layer.
         A value beyond a slider's range stretches the range (rather than being clipped).
+        The view's controls work too: ``thumbnails=False`` hides what each unit computes,
+        ``unit=(layer, unit)`` chooses the unit shown large (:meth:`select_unit`).
         """
         for name, value in values.items():
+            if name == "unit":
+                self.select_unit(*value)
+                continue
+            if name == "thumbnails":
+                self.view_controls[name].value = bool(value)
+                continue
             if name not in self.controls:
                 raise KeyError(f"no control named {name!r}; the playground has {list(self.controls)}")
             if name == "units" and isinstance(value, (tuple, list)):
@@ -494,10 +596,16 @@ class Playground:
         self.redraw()
 
     def still(self) -> bytes:
-        """One PNG of the figures as last drawn: the surface, then the others stacked beside it."""
+        """One PNG of the figures as last drawn: the surface, then the others stacked beside it.
+
+        With the thumbnails shown, the network and the unit shown large make a third column.
+        """
         figures = self.dashboard.figures
         rest = [fig for name, fig in figures.items() if name != "surface"]
-        return blit.still([[figures["surface"]], rest])
+        columns = [[figures["surface"]], rest]
+        if self.thumbnails and self.network is not None:
+            columns.append([self.network.figures[name] for name in self.network.NAMES])
+        return blit.still(columns)
 
     def _repr_mimebundle_(self, **kwargs):
         return with_still(self.widget, self.still(), **kwargs)
