@@ -1,4 +1,5 @@
 """The shared drawing machinery: the plane grid, the histogram, the one PNG path, blitting."""
+import base64
 import io
 
 import matplotlib
@@ -11,7 +12,7 @@ from PIL import Image
 matplotlib.use("Agg")
 
 from nnkit.viz import histogram  # noqa: E402
-from nnkit.viz.blit import Frame, encode_png, png  # noqa: E402
+from nnkit.viz.blit import Frame, encode_png, png, still  # noqa: E402
 from nnkit.viz.grid import plane  # noqa: E402
 from nnkit.viz.live import BlitLive, toggle  # noqa: E402
 from nnkit.viz.style import new_figure  # noqa: E402
@@ -112,6 +113,51 @@ def test_blit_live_follows_a_toggle():
     assert hidden != shown
     live.set(show=True)
     assert pixels(live.png()).tolist() == pixels(shown).tolist()
+
+
+# ---------------------------------------------------------------- stills for viewers without a kernel
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def displayed(obj) -> dict:
+    """What IPython sends to the notebook when a cell ends with ``obj``."""
+    from IPython.core.formatters import DisplayFormatter
+
+    data, _ = DisplayFormatter().format(obj)
+    return data
+
+
+def test_live_figure_is_displayed_as_its_widget_and_a_still_of_its_picture():
+    fig, ax = new_figure()
+    line, = ax.plot([0, 1], [0, 1])
+    ax.set_title("t")
+    live = BlitLive(fig, lambda show: line.set_visible(show), {"show": toggle(True, "show")}, [line])
+    data = displayed(live)
+    assert data[WIDGET_VIEW]["model_id"] == live.widget.model_id, "JupyterLab must get the live widget"
+    assert base64.b64decode(data["image/png"]) == live.picture == live.png()
+    live.set(show=False)
+    later = base64.b64decode(displayed(live)["image/png"])
+    assert later == live.picture and pixels(later).tolist() != pixels(base64.b64decode(data["image/png"])).tolist(), \
+        "the still shows the figure as it is when displayed, not as it first was"
+
+
+def test_still_places_columns_side_by_side_and_stacks_each_column():
+    figures = []
+    for color, (width, height) in (("red", (2, 3)), ("blue", (3, 1)), ("green", (2, 1))):
+        fig, ax = new_figure(width=width, height=height)
+        ax.set_facecolor(color)
+        png(fig)
+        figures.append(fig)
+    big, top, bottom = (np.asarray(f.canvas.buffer_rgba())[:, :, :3] for f in figures)
+    picture = pixels(still([[figures[0]], figures[1:]]))
+    assert picture.shape == (max(big.shape[0], top.shape[0] + bottom.shape[0]),
+                             big.shape[1] + max(top.shape[1], bottom.shape[1]), 3)
+    w = big.shape[1]
+    assert np.array_equal(picture[:big.shape[0], :w], big)
+    assert np.array_equal(picture[:top.shape[0], w:w + top.shape[1]], top)
+    assert np.array_equal(picture[top.shape[0]:top.shape[0] + bottom.shape[0], w:w + bottom.shape[1]], bottom)
+    assert (picture[big.shape[0]:, :w] == 255).all(), "the shorter column is padded with white"
 
 
 @pytest.mark.parametrize("module", ["nnkit.viz.grid", "nnkit.viz.histogram"])

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 
-__all__ = ["png", "encode_png", "Frame"]
+__all__ = ["png", "encode_png", "encode_rgb", "still", "Frame"]
 
 
 def png(fig) -> bytes:
@@ -37,13 +37,46 @@ def encode_png(canvas, level: int = 1) -> bytes:
     that is 4.5 ms of a frame of about 18 ms. It is plain PNG (signature, IHDR, one
     IDAT, IEND); the tests decode it with Pillow.
     """
-    rgb = np.asarray(canvas.buffer_rgba())[:, :, :3]
+    return encode_rgb(np.asarray(canvas.buffer_rgba())[:, :, :3], level)
+
+
+def encode_rgb(rgb, level: int = 1) -> bytes:
+    """An ``(h, w, 3)`` uint8 array as PNG bytes (the writer :func:`encode_png` uses)."""
     h, w, _ = rgb.shape
     rows = np.zeros((h, 1 + 3 * w), np.uint8)  # a leading 0 per row: filter type "none"
     rows[:, 1:] = rgb.reshape(h, -1)
     header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlacing
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header)
             + _chunk(b"IDAT", zlib.compress(rows.tobytes(), level)) + _chunk(b"IEND", b""))
+
+
+def still(columns) -> bytes:
+    """One PNG of several figures as last drawn: each column's figures stacked, columns side by side.
+
+    A widget shows its figures as separate live pictures; a notebook viewed without a
+    kernel (GitHub, nbviewer) can show one picture per output, so this puts them together.
+
+    Parameters
+    ----------
+    columns : list of list of Figure
+        Figures already drawn on Agg canvases (their pixels are read, not redrawn).
+    """
+    def pixels(fig):
+        return np.asarray(fig.canvas.buffer_rgba())[:, :, :3]
+
+    def pad(block, height=None, width=None):
+        h, w, _ = block.shape
+        out = np.full((height or h, width or w, 3), 255, np.uint8)  # white, as the figures
+        out[:h, :w] = block
+        return out
+
+    stacks = []
+    for figures in columns:
+        blocks = [pixels(fig) for fig in figures]
+        width = max(b.shape[1] for b in blocks)
+        stacks.append(np.concatenate([pad(b, width=width) for b in blocks], axis=0))
+    height = max(s.shape[0] for s in stacks)
+    return encode_rgb(np.concatenate([pad(s, height=height) for s in stacks], axis=1))
 
 
 class Frame:

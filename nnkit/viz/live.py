@@ -1,6 +1,7 @@
 """``Live``: a figure redrawn from ipywidgets controls, testable without a screen."""
 from __future__ import annotations
 
+import base64
 import time
 
 import ipywidgets as W
@@ -9,7 +10,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from . import blit
 
 __all__ = ["Live", "BlitLive", "padded_live", "freeze_layout", "float_slider", "int_slider",
-           "log_slider", "dropdown", "toggle"]
+           "log_slider", "dropdown", "toggle", "with_still"]
 
 _LAYOUT = dict(layout=W.Layout(width="340px"), style={"description_width": "110px"},
                continuous_update=True)
@@ -84,6 +85,8 @@ class Live:
         What the last ``update`` returned.
     last_seconds : float
         Time of the last redraw: ``update`` plus rendering the PNG the notebook shows.
+    picture : bytes
+        The PNG of the last redraw.
     """
 
     def __init__(self, fig, update, controls: dict, columns: int = 2):
@@ -118,7 +121,7 @@ class Live:
         """Call ``update`` with the current values and show the new picture."""
         start = time.perf_counter()
         self.result = self.update(**self.values)
-        picture = self.png()
+        self.picture = picture = self.png()
         self.last_seconds = time.perf_counter() - start
         if _in_kernel():
             from IPython.display import Image, display
@@ -132,10 +135,20 @@ class Live:
         """The figure as PNG bytes, as the notebook shows it."""
         return blit.png(self.fig)
 
-    def _ipython_display_(self):
-        from IPython.display import display
+    def _repr_mimebundle_(self, **kwargs):
+        return with_still(self.widget, self.picture, **kwargs)
 
-        display(self.widget)
+
+def with_still(widget, picture: bytes, **kwargs) -> dict:
+    """A widget's display data plus a still picture of its figure.
+
+    JupyterLab, with a kernel, draws the live widget (its renderer ranks above images).
+    A viewer without one (GitHub, nbviewer, ``jupyter nbconvert`` of an executed notebook
+    with no stored widget state) skips the widget and shows the PNG instead of a blank.
+    """
+    bundle = widget._repr_mimebundle_(**kwargs)
+    bundle["image/png"] = base64.b64encode(picture).decode("ascii")
+    return bundle
 
 
 def padded_live(fig, update, controls: dict) -> Live:

@@ -30,7 +30,8 @@ import time
 
 import ipywidgets as W
 
-from nnkit.viz.live import dropdown, float_slider, int_slider, log_slider, toggle
+from nnkit.viz import blit
+from nnkit.viz.live import dropdown, float_slider, int_slider, log_slider, toggle, with_still
 
 from .compute import (ACTIVATION_CHOICES, DATASETS, FEATURES, INITS, LOSSES, MAX_LAYERS, OPTIMIZERS,
                       REGRESSION, REGULARIZATIONS, Config, Experiment, noise_meaning)
@@ -480,5 +481,11 @@ class Playground:
         self.frame_seconds.clear()
         self.redraw()
 
+    def still(self) -> bytes:
+        """One PNG of the figures as last drawn: the surface, then the others stacked beside it."""
+        figures = self.dashboard.figures
+        rest = [fig for name, fig in figures.items() if name != "surface"]
+        return blit.still([[figures["surface"]], rest])
+
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        return with_still(self.widget, self.still(), **kwargs)
