@@ -6,7 +6,7 @@ data, the split, the initial weights and the batch order) and its asserts are ch
 import numpy as np
 import pytest
 
-from nnkit.lectures.l08_playground import compute as playground
+from nnkit.lectures.l08_playground import compute as playground, experiments
 
 SEEDS = range(1, 11)
 
@@ -35,12 +35,38 @@ def test_architectures_and_generalisation(seed):
         spiral.train()
         assert spiral.last["test_acc"] > 0.85, f"seed {seed}, {layers} layers: {spiral.last['test_acc']:.2f}"
 
-    overfit = experiment(seed, dataset="circles", noise=0.5, train_fraction=0.1, layers=4, units=8,
-                         activation="relu", epochs=200)
+
+OVERFIT = dict(dataset="xor", noise=0.3, train_fraction=0.1, layers=4, units=8, activation="relu", epochs=200)
+
+
+def squared_weights(exp):
+    return sum(float(np.sum(d.W ** 2)) for d in exp.dense)
+
+
+@pytest.mark.seeds
+@pytest.mark.parametrize("seed", SEEDS)
+def test_overfitting_and_its_two_cures(seed):
+    # Measured at seeds 0-10: test loss ends 1.75-21x its lowest value, training loss 3-14000x
+    # lower than there; L2 cuts the final test loss 1.78-13x and the squared weights 2.9-4.8x;
+    # early stopping cuts the test-half loss 1.82-11x and stops after 27-54 epochs.
+    overfit = experiment(seed, **OVERFIT)
     overfit.train()
-    test_loss = np.array(overfit.history["test_loss"])
-    assert overfit.last["train_loss"] < 0.25, f"seed {seed}: training loss {overfit.last['train_loss']:.3f}"
-    assert test_loss[-1] > 2 * test_loss.min(), f"seed {seed}: test loss {test_loss.min():.2f} -> {test_loss[-1]:.2f}"
+    train_loss, test_loss = np.array(overfit.history["train_loss"]), np.array(overfit.history["test_loss"])
+    k = int(np.argmin(test_loss))
+    assert train_loss[-1] < 0.1 and train_loss[-1] < train_loss[k] / 2, \
+        f"seed {seed}: training loss {train_loss[k]:.3f} -> {train_loss[-1]:.4f}"
+    assert test_loss[-1] > 1.5 * test_loss[k], f"seed {seed}: test loss {test_loss[k]:.2f} -> {test_loss[-1]:.2f}"
+
+    regularised = experiment(seed, **OVERFIT, regularization="L2", regularization_rate=0.01)
+    regularised.train()
+    assert regularised.last["test_loss"] < test_loss[-1] / 1.5, \
+        f"seed {seed}: final test loss {test_loss[-1]:.2f} without L2, {regularised.last['test_loss']:.2f} with"
+    assert squared_weights(regularised) < squared_weights(overfit) / 2, f"seed {seed}"
+
+    run = experiments.early_stopping(experiment(seed, **OVERFIT), patience=20)
+    assert len(run.stopped.loss) < 100, f"seed {seed}: ran {len(run.stopped.loss)} epochs"
+    assert run.test_loss_stopped < run.test_loss_full / 1.5, \
+        f"seed {seed}: test loss {run.test_loss_stopped:.2f} stopped, {run.test_loss_full:.2f} full"
 
 
 @pytest.mark.seeds
@@ -73,7 +99,7 @@ def test_vanishing_gradients_and_batch_norm(seed):
     normed.train()
     assert abs(plain.last["train_loss"] - np.log(2)) < 0.02, f"seed {seed}: {plain.last['train_loss']:.3f}"
     assert normed.last["train_loss"] < 0.5, f"seed {seed}: {normed.last['train_loss']:.3f}"
-    assert normed.last["test_acc"] > 0.7 > 0.6 > plain.last["test_acc"], f"seed {seed}"
+    assert normed.last["test_acc"] > 0.7 and plain.last["test_acc"] < 0.6, f"seed {seed}"
 
     adam = experiment(seed, dataset="circles", layers=4, activation="sigmoid", optimizer="adam", lr=0.01, epochs=100)
     adam.train()
@@ -104,3 +130,18 @@ def test_initialisation_and_learning_rate(seed):
 
     assert 0 < best < len(rates) - 1 and final[best] < 0.2 * min(final[0], final[-1]), f"seed {seed}: {final}"
     assert dead_share(sweep[-1]) == 1.0 and dead_share(sweep[best]) < 0.5, f"seed {seed}"
+
+
+@pytest.mark.seeds
+@pytest.mark.parametrize("seed", SEEDS)
+def test_plain_sgd_at_rate_3_diverges_on_the_plane_and_the_playground_says_so(seed):
+    from nnkit.lectures.l08_playground.widgets import Playground
+
+    blowup = Playground(dataset="plane", loss="squared error", optimizer="sgd", lr=3.0, seed=seed)
+    blowup.train(epochs=30)
+    seen, last = blowup.status.value, blowup.experiment.last_finite
+    assert blowup.experiment.diverged and blowup.experiment.epoch < 30, f"seed {seed}: no divergence"
+    assert seen.startswith("<b>diverged</b>") and "nan" not in seen.lower(), f"seed {seed}: {seen}"
+    assert f"{last['train_loss']:.3g}" in seen and np.ptp(blowup.experiment.surface()) > 0, f"seed {seed}"
+    assert last["train_loss"] > 1e6 * blowup.experiment.history["train_loss"][0], \
+        f"seed {seed}: last finite loss {last['train_loss']:.3g}"

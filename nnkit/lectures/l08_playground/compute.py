@@ -623,8 +623,14 @@ def diagnose(history: dict, hidden: list, activation: str, lr: float,
 
 
 def _number(x: float, spec: str = ".3f") -> str:
-    """``x`` formatted, or a dash when it is not finite (never "nan" or "nan%")."""
-    return format(x, spec) if x is not None and math.isfinite(x) else "–"
+    """``x`` formatted, or a dash when it is not finite (never "nan" or "nan%").
+
+    A huge finite value (a loss just before divergence) is written with an exponent,
+    ``1.2e+273``, not as 274 digits.
+    """
+    if x is None or not math.isfinite(x):
+        return "–"
+    return format(x, ".3g" if abs(x) >= 1e6 and not spec.endswith("%") else spec)
 
 
 # ---------------------------------------------------------------- the experiment
@@ -815,7 +821,8 @@ class Experiment:
             self.step()
             if self.diverged:
                 break
-            norms += [np.linalg.norm(layer.dW) for layer in self.dense]
+            with np.errstate(over="ignore"):  # a huge finite gradient, just before divergence
+                norms += [np.linalg.norm(layer.dW) for layer in self.dense]
             taken += 1
         if taken:
             self._record(list(norms / taken))
@@ -903,10 +910,13 @@ class Experiment:
             out = self._forward_eval(self.inputs(X))
         if not np.isfinite(out).all():
             return float("nan"), float("nan")
+        # Finite outputs can still square to an overflow just before divergence is caught.
+        with np.errstate(over="ignore"):
+            loss = self._eval_loss(out, Y)
         if self.config.regression:
-            return self._eval_loss(out, Y), float("nan")
+            return loss, float("nan")
         p = F.sigmoid(out) if self.config.loss == "cross-entropy" else out
-        return self._eval_loss(out, Y), float(np.mean((p > 0.5) == (Y > 0.5)))
+        return loss, float(np.mean((p > 0.5) == (Y > 0.5)))
 
     def surface(self) -> np.ndarray:
         r""":math:`P(\text{class } 1)` (or :math:`\hat y`) on the grid, ``(resolution, resolution)``; rows follow :math:`x_2`."""
