@@ -230,13 +230,32 @@ print("{marker}" + json.dumps({{"seconds": time.perf_counter() - _start, "rows":
 """
 _MARKER = "nnkit-benchmark-widgets: "
 
+# The kernel's own CPU seconds since it started (its start-up, every cell; any child
+# process it waited for too), read in the kernel after the notebook's last cell.
+_CPU = """\
+import os as _os
+_t = _os.times()
+print("{marker}" + str(_t.user + _t.system + _t.children_user + _t.children_system))
+"""
+_CPU_MARKER = "nnkit-benchmark-cpu: "
+
+
+def _stdout(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")
+
+
+def _after(marker: str, text: str) -> str:
+    return next(l for l in text.splitlines() if l.startswith(marker))[len(marker):]
+
 
 def time_notebook(path, timeout: int = 600, probe_reps: int = 0):
-    """Seconds to run ``path`` top to bottom in a fresh kernel (kernel start included).
+    """Run ``path`` top to bottom in a fresh kernel: ``{"seconds": s, "cpu": s, "rows": [...]}``.
 
-    With ``probe_reps`` a last cell then times every widget the notebook built
-    (:func:`probe_widgets`; its own time is taken off the notebook's); returns
-    ``(seconds, rows)``.
+    ``seconds`` is the wall time (kernel start included); ``cpu`` the kernel's CPU time
+    for the same (start-up and every cell), which other processes on a shared machine
+    disturb far less. With ``probe_reps`` a last cell then times every widget the
+    notebook built (:func:`probe_widgets`; its own time is taken off the notebook's
+    wall time, and it runs after the CPU reading): ``rows``.
     """
     import nbformat
     from nbclient import NotebookClient
@@ -245,6 +264,8 @@ def time_notebook(path, timeout: int = 600, probe_reps: int = 0):
 
     patch_missed_wakeups()  # else a missed wake-up adds `timeout` seconds to a run now and then
     nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(_CPU.format(marker=_CPU_MARKER)))
+    cpu_cell = nb.cells[-1]
     if probe_reps:
         nb.cells.append(nbformat.v4.new_code_cell(
             _PROBE.format(root=str(ROOT), marker=_MARKER, reps=probe_reps)))
@@ -253,15 +274,16 @@ def time_notebook(path, timeout: int = 600, probe_reps: int = 0):
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
-    if not probe_reps:
-        return seconds
-    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("name") == "stdout")
-    probe = json.loads(next(l for l in text.splitlines() if l.startswith(_MARKER))[len(_MARKER):])
-    return seconds - probe["seconds"], probe["rows"]
+    out = {"seconds": seconds, "cpu": float(_after(_CPU_MARKER, _stdout(cpu_cell))), "rows": []}
+    if probe_reps:
+        probe = json.loads(_after(_MARKER, _stdout(nb.cells[-1])))
+        out["seconds"] -= probe["seconds"]
+        out["rows"] = probe["rows"]
+    return out
 
 
 def run_notebook(path, timeout: int = 600, probe_reps: int = 0) -> dict:
-    """:func:`time_notebook` in a fresh Python process: ``{"seconds": s, "rows": [...]}``.
+    """:func:`time_notebook` in a fresh Python process: ``{"seconds": s, "cpu": s, "rows": [...]}``.
 
     One client process per notebook, so that nothing of one notebook's kernel client
     (its sockets, its event loop) can disturb the next; it is killed after ``timeout``.
@@ -294,9 +316,7 @@ def main(argv=None) -> None:
     parser.add_argument("--timeout", type=int, default=600)
     parser.add_argument("--probe", type=int, default=0)
     args = parser.parse_args(argv)
-    result = time_notebook(args.notebook, args.timeout, args.probe)
-    seconds, rows = result if args.probe else (result, [])
-    print(_MARKER + json.dumps({"seconds": seconds, "rows": rows}))
+    print(_MARKER + json.dumps(time_notebook(args.notebook, args.timeout, args.probe)))
 
 
 if __name__ == "__main__":

@@ -147,6 +147,10 @@ class SoftmaxCrossEntropyLoss(Loss):
                 f"Y must be integer labels of shape ({n},) or one-hot rows of shape "
                 f"{Z.shape} to match the logits Yhat {Z.shape}; got shape {Y.shape}."
             )
+        # The common case in one pass: read as unsigned, a negative label is huge, so one
+        # maximum bounds both ends. Out of range goes on to the message below.
+        if Y.dtype == np.int64 and (not n or np.maximum.reduce(Y.view(np.uint64)) < K):
+            return Y
         if Y.dtype.kind == "f" and np.all(np.isfinite(Y)) and np.all(Y == np.round(Y)):
             Y = Y.astype(np.int64)
         if Y.dtype.kind not in "iu":
@@ -164,29 +168,34 @@ class SoftmaxCrossEntropyLoss(Loss):
         return Y
 
     def _value(self, Z, Y):
-        n = len(Z)
+        n, K = Z.shape
+        # Flat positions (row i, column k) -> i K + k: one index where Z[rows, cols] takes two.
+        starts = np.arange(0, n * K, K)
         # Shift by the row maximum: the largest shifted logit is exactly 0, and
         # log(1 + sum of the others) goes through log1p, so a confident, correct
         # prediction keeps its tiny loss to full relative precision.
-        rows, top = np.arange(n), Z.argmax(axis=1)
-        shifted = Z - Z[rows, top][:, None]
+        top = starts + Z.argmax(axis=1)
+        shifted = Z - Z.ravel()[top][:, None]
         exps = np.exp(shifted)
-        exps[rows, top] = 0.0
-        others = exps.sum(axis=1)
-        log_sum = np.log1p(others)
+        flat = exps.ravel()  # a view: exps is this call's own, contiguous array
+        flat[top] = 0.0
+        others = np.add.reduce(exps, axis=1)
         # backward's softmax(Z) is these exponentials over their sum: keep it, not redo it.
-        exps[rows, top] = 1.0
-        exps /= (1.0 + others)[:, None]
+        flat[top] = 1.0
+        total = others + 1.0
+        exps /= total[:, None]
         self._softmax = exps
+        log_sum = np.log1p(others)
         if Y.ndim == 1:
-            return np.sum(log_sum - shifted[rows, Y]) / n
+            self._label_at = starts + Y
+            return (np.add.reduce(log_sum) - np.add.reduce(shifted.ravel()[self._label_at])) / n
         return -np.sum(Y * (shifted - log_sum[:, None])) / n
 
     def _grad(self, Z, Y):
         n = len(Z)
         G = self._softmax.copy()  # softmax(Z), from _value on this same Z
         if Y.ndim == 1:
-            G[np.arange(n), Y] -= 1.0
+            G.ravel()[self._label_at] -= 1.0
         else:
             G -= Y
         G /= n

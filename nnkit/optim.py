@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 
 from ._validation import check_parameters, check_positive
+from .layers.base import Parameter
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop"]
 
@@ -29,6 +30,7 @@ class Optimizer:
     def __init__(self, params: Iterable, lr: float):
         self.params = check_parameters(params, f"{type(self).__name__}(params)")
         self.lr = check_positive(lr, "lr")
+        self._access = _accessors(self.params)
 
     def zero_grad(self) -> None:
         """Set every gradient to zero."""
@@ -41,15 +43,28 @@ class Optimizer:
 
     def _grads(self, weight_decay: float = 0.0) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Each parameter's value and gradient, plus ``weight_decay * value`` (a new array)."""
-        for p in self.params:
-            g = p.grad
+        for p, (owner, name, grad_name) in zip(self.params, self._access):
+            # A layer's own attributes, read afresh each step: backward puts a new dW there,
+            # and a notebook may have put a new W.
+            g = getattr(owner, grad_name, None)
             if g is None:
                 raise RuntimeError(f"{p} has no gradient yet: call backward before step().")
-            theta = p.value
+            theta = getattr(owner, name)
             yield theta, (g + weight_decay * theta if weight_decay else g)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr!r})"
+
+
+def _accessors(params) -> list[tuple[object, str, str]]:
+    """``(owner, value attribute, gradient attribute)`` for each parameter.
+
+    A layer's ``Parameter`` is read straight from its layer (``layer.W``, ``layer.dW``),
+    without its properties; anything else that has ``value`` and ``grad`` is read
+    through them.
+    """
+    return [(p.owner, p.name, "d" + p.name) if type(p) is Parameter else (p, "value", "grad")
+            for p in params]
 
 
 def _in_unit_interval(value: float, name: str) -> float:
@@ -90,6 +105,10 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         lr, mu = self.lr, self.momentum
+        if not (mu or self.weight_decay):  # the lectures' plain step, kept short
+            for theta, g in self._grads():
+                theta -= lr * g
+            return
         for (theta, g), v in zip(self._grads(self.weight_decay), self.velocity):
             if mu:
                 v *= mu

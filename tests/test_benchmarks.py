@@ -117,12 +117,20 @@ line, = fig.add_subplot().plot([0, 1], [0, 1])
 def update(a):
     line.set_ydata([0, a])
 live = Live(fig, update, {"a": float_slider(0.5, 0.0, 1.0, 0.1, "a")})"""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    # A cell that keeps the kernel's CPU busy for 0.3 s: the CPU reported is the kernel's.
+    spin = """\
+import time
+_until = time.process_time() + 0.3
+while time.process_time() < _until:
+    pass"""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source),
+                                         nbformat.v4.new_code_cell(spin)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     nbformat.write(nb, path)
     result = course.run_notebook(path, timeout=120, probe_reps=2)
     assert result["seconds"] > 0, result
+    assert result["cpu"] >= 0.3, f"the kernel spent 0.3 s of CPU in a cell: {result}"
     [row] = result["rows"]
     assert row["name"] == "__main__.update" and row["problem"] == "", row
     assert set(row["controls"]) == {"a"} and np.isfinite(row["worst"]) and row["worst"] > 0, row

@@ -165,6 +165,12 @@ def random_search(objective, bounds, n_trials, rng):
     best = min(range(n_trials), key=lambda t: trials[t][0])
     return trials[best][1], trials[best][0]
 """),
+    "l2_penalty by comprehension": ("l2_penalty", """
+def l2_penalty(params, grads, lam):
+    weights = [k for k in params if k[0] == "W"]
+    value = 0.5 * lam * sum(float((params[k] * params[k]).sum()) for k in weights)
+    return value, {k: g + lam * params[k] if k in weights else g.copy() for k, g in grads.items()}
+"""),
 }
 
 
@@ -358,3 +364,12 @@ def test_the_xor_network_label_is_right():
     xor = [label for label in labels if "XOR" in label]
     assert xor == ["sizes [2, 2, 1] (the XOR network)"], labels
     assert nk.MLP([2, 2, 1], rng=0).num_parameters() == 9  # what the XOR network has
+
+
+def test_a_dict_of_arrays_is_left_out_of_the_inputs():
+    def no_gradient(params, grads, lam):
+        return lam / 2 * sum(float(np.sum(v ** 2)) for k, v in params.items() if k[0] == "W"), grads
+
+    report = checks.lecture07.l2_penalty.run(no_gradient)
+    assert not report.passed and "left out of the gradient" in report.message, report.message
+    assert "Inputs:" not in report.message and "array(" not in report.message, report.message

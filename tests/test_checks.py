@@ -169,6 +169,12 @@ PLANTED = [
      "h = 1e-6\n    grad = np.zeros(x.shape)", "h is ignored"),
     ("07_training_practice", "random_search", "if value < best_value:", "if value <= best_value:",
      "on a tie"),
+    ("07_training_practice", "l2_penalty", 'if name.startswith("W"):', 'if name[0] in "Wb":',
+     "the biases are penalised too"),
+    ("07_training_practice", "l2_penalty", "value += lam / 2 * np.sum(W ** 2)",
+     "value += lam * np.sum(W ** 2)", "the 1/2 is missing from the value"),
+    ("07_training_practice", "l2_penalty", "new_grads[name] = g + lam * W", "new_grads[name] = g",
+     "left out of the gradient"),
     ("04_backpropagation", "output_error", "return (Yhat - Y) / len(Y)",
      "return (Yhat - Y) / (2 * len(Y))", "divided by 2n"),
     ("02_universal_approximation", "convergence_rate",
@@ -266,6 +272,9 @@ FORBIDDEN_ANSWERS = {
                                        "    return nk.SoftmaxCrossEntropyLoss()(Z, y)"),
     "a preprocessing class": ("pca_whiten", "def pca_whiten(X, eps=1e-5):\n"
                                             "    return nk.preprocess.Whiten(eps).fit_transform(X)"),
+    "a penalty object": ("l2_penalty", "def l2_penalty(params, grads, lam):\n"
+                                       "    net = nk.MLP([2, 3, 2])\n"
+                                       "    return nk.L2Penalty(lam)(net.parameters()), grads"),
 }
 
 

@@ -92,7 +92,61 @@ def cases():
          ["layer_or_net", "list", r"nk.Sequential\(\[...\]\)"]),
         ("gradcheck on a function", lambda: nk.gradcheck(np.tanh, X), TypeError,
          ["layer_or_net", "ufunc", "no forward", "numerical_gradient"]),
-    ] + regularisation_cases()
+    ] + network_cases() + regularisation_cases()
+
+
+class _Summing(nk.Layer):
+    """A student's layer gone wrong: forward sums each row to a number, backward drops columns."""
+
+    def forward(self, X):
+        return np.asarray(X).sum(axis=1)
+
+    def backward(self, dY):
+        return dY[:, :1]
+
+
+class _Passing(nk.Layer):
+    """A student's layer that passes X through, and a gradient of the wrong shape back."""
+
+    def forward(self, X):
+        return X
+
+    def backward(self, dY):
+        return dY[:, :1]
+
+
+def network_cases():
+    """A network checks X where it enters and dY where it comes back, once; the arrays between
+    nnkit's own layers are not checked again, but those from a student's layer are."""
+    net = nk.MLP([3, 4, 2], rng=0)
+    unchained = nk.Sequential([nk.Dense(3, 4, rng=0), nk.ReLU(), nk.Dense(5, 2, rng=0)])
+    summing = nk.Sequential([nk.Dense(3, 4, rng=0), _Summing(), nk.Dense(4, 2, rng=0)])
+    passing = nk.Sequential([nk.Dense(3, 4, rng=0), _Passing(), nk.Dense(4, 2, rng=0)])
+    sce = nk.SoftmaxCrossEntropyLoss()
+    return [
+        ("wrong width into a network", lambda: net.forward(np.ones((4, 5))), ValueError,
+         ["X", "5 features", r"\(4, 5\)", "expects 3"]),
+        ("1-D input to a network", lambda: net.forward(np.ones(3)), ValueError,
+         ["X", "2-D", r"\(3,\)", "reshape"]),
+        ("widths that do not chain", lambda: unchained.forward(X), ValueError,
+         ["X", "4 features", r"\(4, 4\)", "expects 5"]),
+        ("network backward before forward", lambda: nk.MLP([3, 4, 2]).backward(np.ones((4, 2))),
+         RuntimeError, ["backward", "before forward"]),
+        ("gradient of the wrong shape into a network",
+         lambda: (net.forward(X), net.backward(np.ones((4, 3)))), ValueError,
+         ["dY", r"\(4, 3\)", r"\(4, 2\)"]),
+        ("a student's layer giving 1-D output in a network", lambda: summing.forward(X), ValueError,
+         ["X", "2-D", r"\(4,\)"]),
+        ("a student's layer giving a gradient of the wrong shape",
+         lambda: (passing.forward(X), passing.backward(np.ones((4, 2)), input_grad=False)),
+         ValueError, ["dY", r"\(4, 1\)", r"\(4, 4\)"]),
+        ("int32 label out of range", lambda: sce(np.zeros((4, 3)), np.array([0, 1, 3, 2], np.int32)),
+         ValueError, ["Y", "label 3", "3 columns"]),
+        ("uint8 label out of range", lambda: sce(np.zeros((2, 3)), np.array([7, 1], np.uint8)),
+         ValueError, ["Y", "label 7", "3 columns"]),
+        ("infinity off the row maximum", lambda: sce(np.array([[0.0, -np.inf, 1.0]]), np.array([0])),
+         ValueError, ["Yhat", "infinity"]),
+    ]
 
 
 def regularisation_cases():

@@ -148,11 +148,14 @@ def test_functional_derivatives(name, x):
     assert_small(nk.relative_error(f_grad(x), numeric), f"functional.{name}_grad")
 
 
-def test_gradcheck_catches_a_backward_off_by_ten_percent():
-    class Off(nk.Tanh):
-        def backward(self, dY):
-            return 1.1 * super().backward(dY)
+class _OffTanh(nk.Tanh):
+    """A tanh layer whose backward is 10% too large."""
 
+    def backward(self, dY):
+        return 1.1 * super().backward(dY)
+
+
+def test_gradcheck_catches_a_backward_off_by_ten_percent():
     class OffW(nk.Dense):
         def backward(self, dY):
             dX = super().backward(dY)
@@ -161,8 +164,25 @@ def test_gradcheck_catches_a_backward_off_by_ten_percent():
 
     X = np.random.default_rng(0).standard_normal((5, 3))
     assert nk.gradcheck(nk.Tanh(), X, rng=0) < TOL
-    assert nk.gradcheck(Off(), X, rng=0) > 1e-2, "a 10% error in dX must be reported"
+    assert nk.gradcheck(_OffTanh(), X, rng=0) > 1e-2, "a 10% error in dX must be reported"
     assert nk.gradcheck(OffW(3, 2, rng=0), X, rng=0) > 1e-2, "a 10% error in dW must be reported"
+
+
+def test_a_network_runs_a_subclass_s_own_forward_and_backward():
+    # Inside a network nnkit's layers skip their checks (the network checked once), but a
+    # subclass that overrides forward or backward is called through them, as written.
+    class Doubled(nk.Dense):
+        def forward(self, X):
+            return 2.0 * super().forward(X)
+
+    X = np.random.default_rng(0).standard_normal((5, 3))
+    plain = nk.Sequential([nk.Dense(3, 4, rng=0), nk.Tanh(), nk.Dense(4, 2, rng=1)])
+    off = nk.Sequential([nk.Dense(3, 4, rng=0), _OffTanh(), nk.Dense(4, 2, rng=1)])
+    doubled = nk.Sequential([Doubled(3, 4, rng=0), nk.Tanh(), nk.Dense(4, 2, rng=1)])
+    assert nk.gradcheck(plain, X, rng=0) < TOL
+    assert nk.gradcheck(off, X, rng=0) > 1e-2, "the subclass's backward must be the one run"
+    assert np.array_equal(doubled.forward(X), plain.layers[2].forward(
+        np.tanh(2.0 * plain.layers[0].forward(X)))), "the subclass's forward must be the one run"
 
 
 def test_gradcheck_leaves_the_layer_as_it_was():

@@ -62,6 +62,15 @@ def test_logit_losses_exact_at_extremes():
     assert nk.BCEWithLogitsLoss()(np.array([[-1000.0]]), np.array([[1.0]])) == pytest.approx(1000.0)
 
 
+def test_finite_logits_whose_sum_overflows_are_accepted():
+    # 1e308 + 1e308 overflows, yet every logit is finite: a finiteness check that took a
+    # shortcut through the sum would refuse these. Two equal logits give log 2.
+    Z = np.array([[1e308, 1e308], [-1e308, -1e308]])
+    loss = nk.SoftmaxCrossEntropyLoss()
+    assert loss(Z, np.array([0, 1])) == pytest.approx(np.log(2.0), rel=1e-15)
+    assert np.array_equal(loss.backward(), np.full((2, 2), 0.25) - [[0.5, 0.0], [0.0, 0.5]])
+
+
 def test_bce_on_saturated_probabilities_is_finite():
     loss = nk.BCELoss()
     value = loss(np.array([[0.0, 1.0]]), np.array([[1.0, 0.0]]))

@@ -139,6 +139,22 @@ def test_probabilities_are_a_softmax_in_eval_mode(digits):
 # ------------------------------------------------------------------ figures and widget
 
 
+def test_workflow_makes_the_notebook_s_choices():
+    # The notebook runs the MLP's steps one cell at a time (sections 4.3-5) and cd.workflow
+    # only for the linear classifier; the seed tests run cd.workflow. At the notebook's seed
+    # and split, the two must agree, so that those tests test the notebook's procedure.
+    seed = 0
+    d = cd.prepare(seed)
+    lr = cd.best_rate(cd.lr_sweep(d, cd.LRS, rng=seed))
+    lam = cd.best_lam(cd.l2_sweep(d, lr, cd.LAMS, rng=seed))
+    net = cd.new_net(cd.SIZES, rng=seed)
+    cd.train(net, *d.train, lr, epochs=cd.MAX_EPOCHS, validation=d.val, lam=lam,
+             patience=cd.PATIENCE, rng=seed)
+    mlp = cd.workflow(d, cd.SIZES, rng=seed)
+    assert (mlp.lr, mlp.lam) == (lr, lam), f"workflow chose {mlp.lr:g}, {mlp.lam:g}; the steps {lr:g}, {lam:g}"
+    assert (mlp.test_loss, mlp.test_accuracy) == cd.evaluate(net, *d.test)
+
+
 @pytest.fixture(scope="module")
 def trained(digits):
     net = cd.new_net(rng=0)

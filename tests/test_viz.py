@@ -15,7 +15,7 @@ from nnkit.viz import histogram  # noqa: E402
 from nnkit.viz.blit import Frame, encode_png, png, still  # noqa: E402
 from nnkit.viz.grid import plane  # noqa: E402
 from nnkit.viz.live import BlitLive, toggle  # noqa: E402
-from nnkit.viz.style import new_figure  # noqa: E402
+from nnkit.viz.style import new_figure, notebook_png  # noqa: E402
 
 
 def pixels(data: bytes) -> np.ndarray:
@@ -77,6 +77,19 @@ def test_encoder_writes_the_canvas_pixels():
     canvas = np.asarray(fig.canvas.buffer_rgba(), dtype=int)[:, :, :3]
     assert np.array_equal(pixels(data), canvas)
     assert encode_png(fig.canvas) == data
+
+
+def test_a_laid_out_figure_is_one_draw_of_its_canvas_unless_something_sticks_out():
+    fig, ax = new_figure()
+    ax.plot([0, 1], [0, 1], label="a line")
+    ax.set_title("short")
+    picture = Image.open(io.BytesIO(base64.b64decode(notebook_png(fig))))
+    assert picture.size == (round(fig.get_figwidth() * fig.dpi), round(fig.get_figheight() * fig.dpi))
+    assert np.array_equal(np.asarray(picture), np.asarray(fig.canvas.buffer_rgba())[:, :, :3])
+    ax.set_title("a title far wider than this figure, which constrained layout cannot shrink " * 2)
+    assert notebook_png(fig) is None, "what reaches outside the canvas must be drawn tight instead"
+    unlaid, _ = new_figure(layout=None)
+    assert notebook_png(unlaid) is None, "without constrained layout the tight box decides the margins"
 
 
 def test_frame_matches_a_full_draw_and_keeps_hidden_artists_hidden():

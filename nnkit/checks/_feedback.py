@@ -75,6 +75,8 @@ def inputs_text(case, names=()) -> str:
             return value.label
         if isinstance(value, np.ndarray) and value.size > 8:
             return None
+        if isinstance(value, dict) and any(isinstance(v, np.ndarray) for v in value.values()):
+            return None  # a dict of arrays does not read on one line
         if callable(value) and not isinstance(value, np.ndarray):
             return getattr(value, "__name__", None)
         text = fmt(value)

@@ -1,5 +1,6 @@
 """Checks for exercise 07, training in practice: Xavier and He initialisation, batch
-normalisation forward and backward, PCA whitening and a random hyper-parameter search."""
+normalisation forward and backward, PCA whitening, a random hyper-parameter search and the
+L2 penalty with its gradient."""
 from __future__ import annotations
 
 import numpy as np
@@ -426,4 +427,80 @@ random_search = Check(
                 "samples try a new value of every parameter in every trial, where a grid "
                 "repeats the few values it has."),
     ],
+)
+
+
+# ------------------------------------------------------------------ l2_penalty
+def _l2(params, grads, lam, *, half=True, biases=False, into_grad=True, grad_factor=1.0,
+        only=None, squared=True):
+    """``(lam/2 sum ||W||^2, grads + lam W)`` over the entries named ``W...``; or a named mistake."""
+    def penalised(name):
+        return (name.startswith("W") or (biases and name.startswith("b"))) and (only is None or name == only)
+
+    value = 0.0
+    for name, value_array in params.items():
+        if penalised(name):
+            value += float(np.sum(value_array ** 2)) if squared else float(np.linalg.norm(value_array))
+    value *= lam / 2 if half else lam
+    new = {}
+    for name, g in grads.items():
+        extra = grad_factor * lam * params[name] if penalised(name) and into_grad else 0.0
+        new[name] = g + extra
+    return value, new
+
+
+def _l2_layers(rng, sizes):
+    params, grads = {}, {}
+    for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        params[f"W{l}"] = rng.normal(size=(n_out, n_in))
+        params[f"b{l}"] = rng.normal(size=n_out)
+        grads[f"W{l}"] = rng.normal(scale=0.1, size=(n_out, n_in))
+        grads[f"b{l}"] = rng.normal(scale=0.1, size=n_out)
+    return params, grads
+
+
+def _l2_cases(rng, hidden):
+    fixed = [Case("two layers W1 (3, 2), b1 (3,), W2 (2, 3), b2 (2,), lam = 0.1",
+                  (*_l2_layers(rng, (2, 3, 2)), 0.1)),
+             Case("three layers 4 -> 5 -> 3 -> 2, lam = 0.5", (*_l2_layers(rng, (4, 5, 3, 2)), 0.5)),
+             Case("one layer W1 (1, 3), b1 (1,), lam = 2.0", (*_l2_layers(rng, (3, 1)), 2.0)),
+             Case("two layers, lam = 0 (no penalty)", (*_l2_layers(rng, (2, 4, 3)), 0.0))]
+    rand = []
+    for _ in range(2):
+        depth = int(rng.integers(1, 5))
+        sizes = tuple(int(v) for v in rng.integers(1, 60 if hidden else 8, size=depth + 1))
+        lam = float(10 ** rng.uniform(-4, 0))
+        rand.append(Case(f"random layers {' -> '.join(map(str, sizes))}, lam = {lam:.3g}",
+                         (*_l2_layers(rng, sizes), lam)))
+    return rand if hidden else fixed + rand
+
+
+l2_penalty = Check(
+    "l2_penalty", _l2, _l2_cases, rtol=1e-9, atol=1e-12, names=("value", "grads"),
+    mistakes=[
+        Mistake(lambda p, g, lam: _l2(p, g, lam, biases=True),
+                "the biases are penalised too; the penalty sums over the weight matrices W only "
+                "(a bias shifts a unit, it does not make the network steeper), so b's gradient "
+                "is left as it was."),
+        Mistake(lambda p, g, lam: _l2(p, g, lam, half=False),
+                "the 1/2 is missing from the value: R = lam / 2 * sum ||W||^2, whose gradient "
+                "is lam * W (the 1/2 cancels the 2 of the derivative)."),
+        Mistake(lambda p, g, lam: _l2(p, g, lam, half=False, grad_factor=2.0),
+                "the 1/2 is missing: this is the penalty lam * sum ||W||^2 with its gradient "
+                "2 lam W; the lecture's penalty is lam / 2 * sum ||W||^2, gradient lam * W."),
+        Mistake(lambda p, g, lam: _l2(p, g, lam, into_grad=False),
+                "the penalty is left out of the gradient: the value is right, but each weight's "
+                "gradient must become grads[name] + lam * W, or training never feels the penalty."),
+        Mistake(lambda p, g, lam: _l2(p, g, lam, grad_factor=0.5),
+                "the gradient is lam / 2 * W; the 1/2 of the penalty cancels against the 2 of "
+                "d(w^2)/dw = 2w, so the gradient is lam * W."),
+        Mistake(lambda p, g, lam: _l2(p, g, lam, squared=False),
+                "the norms are not squared: R = lam / 2 * sum ||W||^2, the sum of the squared "
+                "entries (np.sum(W ** 2)), not of np.linalg.norm(W)."),
+        Mistake(lambda p, g, lam: _l2(p, g, lam, only="W1"),
+                "only W1 is penalised; the penalty sums over every weight matrix W1, W2, ..."),
+    ],
+    on_error=lambda exc, case: ("params and grads are dicts with the same keys ('W1', 'b1', ...)."
+                                if isinstance(exc, KeyError) else None),
+    forbidden=["nnkit.L2Penalty.__call__", "nnkit.L2Penalty.backward"],
 )

@@ -36,12 +36,18 @@ class _Elementwise(Layer):
     _Y: Any = None
 
     def forward(self, X: ArrayLike) -> np.ndarray:
-        self._X = as_batch(X, "X")
-        self._Y = self._f(self._X)
-        return self._Y
+        return self._forward(as_batch(X, "X"))
+
+    def _forward(self, X: np.ndarray) -> np.ndarray:
+        self._X = X
+        self._Y = Y = self._f(X)
+        return Y
 
     def backward(self, dY: np.ndarray) -> np.ndarray:
         dY = self._check_backward(dY, None if self._Y is None else self._Y.shape)
+        return self._backward(dY)
+
+    def _backward(self, dY: np.ndarray) -> np.ndarray:
         return dY * self._f_grad()
 
     def _f(self, X: np.ndarray) -> np.ndarray:  # pragma: no cover - every activation overrides it

@@ -71,6 +71,20 @@ class Layer:
     # stopping saves and restores them with the parameters.
     buffer_names: tuple[str, ...] = ()
     training = True
+    # A network checks the input where it enters and the gradient where it comes back,
+    # then calls its layers' unchecked ``_forward(X)`` and ``_backward(dY)``: the arrays
+    # between two of nnkit's layers were made by nnkit and are right already. A layer
+    # class that writes ``forward`` and ``_forward`` (``backward`` and ``_backward``)
+    # side by side has these; one that overrides ``forward`` or ``backward`` alone (a
+    # student's layer, a deliberately wrong one in a test) is called through them, and
+    # the layer after it checks what it returned (see ``__init_subclass__``).
+    _fast = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__
+        if "forward" in own or "backward" in own:
+            cls._fast = all(name in own for name in ("forward", "_forward", "backward", "_backward"))
 
     def __call__(self, X: ArrayLike) -> np.ndarray:
         return self.forward(X)

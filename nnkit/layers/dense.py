@@ -6,7 +6,7 @@ from typing import Any, Literal, overload
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import as_batch, check_positive, make_rng
+from .._validation import as_batch, check_features, check_positive, make_rng
 from ..init import initialise
 from .base import Layer
 
@@ -48,8 +48,16 @@ class Dense(Layer):
 
     def forward(self, X: ArrayLike) -> np.ndarray:
         """X (n, in_features) -> e (n, out_features)."""
-        self._X = as_batch(X, "X", self.in_features)
-        return self._X @ self.W.T + self.b
+        return self._forward(as_batch(X, "X", self.in_features))
+
+    def _forward(self, X: np.ndarray) -> np.ndarray:
+        # X is a float batch already (see Layer._fast); only its width is left to check.
+        if X.shape[1] != self.in_features:
+            check_features(X, "X", self.in_features)
+        self._X = X
+        e = X @ self.W.T
+        e += self.b  # in place: e is this call's own array
+        return e
 
     @overload
     def backward(self, dY: np.ndarray) -> np.ndarray: ...
@@ -66,8 +74,11 @@ class Dense(Layer):
         """
         X = self._X
         dY = self._check_backward(dY, None if X is None else (len(X), self.out_features))
-        self.dW = dY.T @ X
-        self.db = dY.sum(axis=0)
+        return self._backward(dY, input_grad)
+
+    def _backward(self, dY: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        self.dW = dY.T @ self._X
+        self.db = np.add.reduce(dY, axis=0)  # dY.sum(axis=0), without the method's wrapper
         return dY @ self.W if input_grad else None
 
     def __repr__(self) -> str:

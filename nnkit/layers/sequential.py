@@ -51,9 +51,18 @@ class Sequential(Layer):
 
     def forward(self, X: ArrayLike) -> np.ndarray:
         """X (n, n_0) -> output (n, n_L)."""
+        if not self.layers:
+            return np.asarray(X)
+        return self._forward(X, checked=False)
+
+    def _forward(self, X, checked: bool = True):
+        # The first layer checks X (unless a network around this one did); after that the
+        # batch is nnkit's own, and only a layer that is not (Layer._fast) is followed by
+        # a checked call. A width that does not match is still caught: Dense checks it.
         for layer in self.layers:
-            X = layer.forward(X)
-        return np.asarray(X)  # X itself (asarray copies nothing); typed for an empty list
+            X = layer._forward(X) if checked and layer._fast else layer.forward(X)
+            checked = layer._fast
+        return X
 
     @overload
     def backward(self, dY: np.ndarray) -> np.ndarray: ...
@@ -68,13 +77,24 @@ class Sequential(Layer):
         ``input_grad=False`` lets a first ``Dense`` layer skip dL/dX (``fit`` does this)
         and returns ``None``.
         """
-        first, rest = self.layers[0], self.layers[1:]
-        for layer in reversed(rest):
-            dY = layer.backward(dY)
+        return self._backward(dY, input_grad, checked=False)
+
+    def _backward(self, dY, input_grad: bool = True, checked: bool = True):
+        # The last layer checks dY (forward ran, same shape as its output); after that
+        # as in _forward: unchecked from one of nnkit's layers to the next.
+        layers = self.layers
+        for i in range(len(layers) - 1, 0, -1):
+            layer = layers[i]
+            dY = layer._backward(dY) if checked and layer._fast else layer.backward(dY)
+            checked = layer._fast
+        first = layers[0]
         if not input_grad and isinstance(first, Dense):
-            first.backward(dY, input_grad=False)
+            if checked and first._fast:
+                first._backward(dY, False)
+            else:
+                first.backward(dY, input_grad=False)
             return None
-        dX = first.backward(dY)
+        dX = first._backward(dY) if checked and first._fast else first.backward(dY)
         return dX if input_grad else None
 
     def parameters(self):

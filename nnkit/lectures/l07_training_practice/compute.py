@@ -7,7 +7,7 @@ Pure functions that the notebook, the figures, the widgets and the tests call:
   (:func:`hidden_activations`, :func:`layer_stats`, :func:`init_study`);
 * batch normalisation: the running statistics over many batches (:func:`running_trace`);
   the networks with and without it are ``nk.MLP(sizes, batchnorm=...)``;
-* babysitting: a learning-rate sweep (:func:`lr_sweep`);
+* babysitting: a learning-rate sweep, scored on training or validation data (:func:`lr_sweep`);
 * hyper-parameter search: log-uniform sampling, grid against random layouts on a toy
   objective with one important and one unimportant parameter, and coarse-to-fine
   narrowing of a search range.
@@ -186,7 +186,8 @@ def running_trace(bn: BatchNorm, X, batch_size: int, batches: int, rng=None):
 # ---------------------------------------------------------------- babysitting
 
 
-def lr_sweep(net, loss, X, Y, lrs, epochs: int, batch_size=None, rng=0) -> np.ndarray:
+def lr_sweep(net, loss, X, Y, lrs, epochs: int, batch_size=None, rng=0,
+             validation=None) -> np.ndarray:
     """Train a fresh copy of ``net`` with plain SGD at each learning rate.
 
     Parameters
@@ -197,12 +198,15 @@ def lr_sweep(net, loss, X, Y, lrs, epochs: int, batch_size=None, rng=0) -> np.nd
     X, Y : training data
     lrs : array_like, shape (k,)
     epochs, batch_size, rng : as for :func:`nnkit.fit`
+    validation : (Xv, Yv), optional
+        Score each rate on these held-out examples instead of the training data.
 
     Returns
     -------
     ndarray, shape (k,)
-        The mean training loss of the last epoch per rate; ``inf`` where training
-        diverged (the loss became larger than 100 times the first epoch's, or not finite).
+        The mean training loss of the last epoch per rate, or with ``validation`` the
+        validation loss after it; ``inf`` where training diverged (the training loss
+        became larger than 100 times the first epoch's, or not finite).
     """
     def diverged(history) -> bool:
         return not np.isfinite(history.loss[-1]) or history.loss[-1] > 100 * history.loss[0]
@@ -215,12 +219,13 @@ def lr_sweep(net, loss, X, Y, lrs, epochs: int, batch_size=None, rng=0) -> np.nd
             try:
                 history = fit(copy.deepcopy(net), loss, X, Y, epochs=epochs, lr=lr,
                               batch_size=batch_size, rng=rng, progress=False,
-                              callback=lambda epoch, h: diverged(h))
+                              validation=validation, callback=lambda epoch, h: diverged(h))
             except ValueError:  # the loss refuses non-finite network outputs
                 final.append(np.inf)
                 continue
         complete = len(history) == epochs and not diverged(history)
-        final.append(history.loss[-1] if complete else np.inf)
+        score = history.val_loss if validation is not None else history.loss
+        final.append(score[-1] if complete else np.inf)
     return np.array(final)
 
 

@@ -202,8 +202,9 @@ def loss_panels(panels: dict, title: str = "Training loss", log: bool = False):
 # ---------------------------------------------------------------- babysitting and search
 
 
-def lr_sweep(lrs, final, initial: float, title: str = "Learning-rate sweep"):
-    """Final training loss against the learning rate (log scale); diverged runs (inf) marked at the top."""
+def lr_sweep(lrs, final, initial: float, title: str = "Learning-rate sweep",
+             ylabel: str = "training loss after the sweep's epochs"):
+    """Final loss (training, or as ``ylabel`` says) against the learning rate (log scale); diverged runs (inf) marked at the top."""
     lrs, final = np.asarray(lrs, float), np.asarray(final, float)
     fig, ax = new_figure(width=5.5)
     ok = np.isfinite(final)
@@ -219,7 +220,7 @@ def lr_sweep(lrs, final, initial: float, title: str = "Learning-rate sweep"):
                    lw=2, label=f"best: lr = {lrs[best]:.3g}", zorder=4)
     ax.set_xscale("log")
     ax.set_ylim(0.0, top * 1.08)
-    finish(ax, title, "learning rate (log scale)", "training loss after the sweep's epochs")
+    finish(ax, title, "learning rate (log scale)", ylabel)
     return fig
 
 
@@ -281,7 +282,8 @@ def search_layouts(layouts: dict, objective,
     return fig
 
 
-def coarse_to_fine(stages: dict, title: str = "Coarse to fine search of the learning rate"):
+def coarse_to_fine(stages: dict, title: str = "Coarse to fine search of the learning rate",
+                   ylabel: str = "training loss"):
     """Loss of every trial against its learning rate (log scale), one colour per stage.
 
     Parameters
@@ -305,5 +307,5 @@ def coarse_to_fine(stages: dict, title: str = "Coarse to fine search of the lear
     leftmost = min(float(np.min(lrs)) for lrs, _, _ in stages.values())
     ax.text(leftmost, top, " diverged", va="bottom", fontsize="small", color="0.4")
     ax.set_xscale("log")
-    finish(ax, title, "learning rate (log scale)", "training loss")
+    finish(ax, title, "learning rate (log scale)", ylabel)
     return fig
