@@ -4,7 +4,7 @@ Widget builders are found, not listed: every public function or class of a lectu
 ``nnkit/lectures/lNN_<name>/widgets.py`` that can be called without arguments and gives a
 widget with ``controls``. Each control is moved to new values as a student would, and
 the redraw (``update`` plus the PNG the notebook shows) is read from
-``live.last_seconds``. Builders that need arguments (recorded training runs, say) are
+``live.last_seconds``, its CPU time. Builders that need arguments (recorded training runs, say) are
 timed as the lectures build them: after a lecture notebook has run, its kernel times
 every widget still alive.
 """
@@ -112,7 +112,7 @@ SKIP_BUTTONS = ("train",)
 def time_controls(widget, reps: int = 3) -> dict:
     """Move every control of ``widget`` ``reps`` times and click its buttons; seconds per callback.
 
-    A ``Live`` reports its own redraw time (``last_seconds``: update plus the PNG); for
+    A ``Live`` reports its own redraw's CPU time (``last_seconds``: update plus the PNG); for
     any other widget with ``controls`` (the playground) it is the wall time of the
     change, its redraw included. Returns ``{"controls": {name: [s, ...]}, "skipped": [name, ...]}``;
     buttons appear as ``"<name> button"``.

@@ -111,6 +111,21 @@ def test_frame_matches_a_full_draw_and_keeps_hidden_artists_hidden():
     assert not dots.get_visible(), "redrawing the background must not show a hidden artist"
 
 
+def test_frame_pastes_a_placed_legend_over_the_lines_that_move_under_it():
+    fig, ax = new_figure(layout=None)
+    line, = ax.plot([0, 1], [0.9, 0.9], lw=4, label="a line under the legend")
+    ax.plot([0, 1], [0.1, 0.2], label="a still line")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left")  # placed for good: drawn once, pasted at each frame
+    frame = Frame(fig, [line])
+    frame.render()
+    for y in (0.95, 0.85, 0.5):
+        line.set_ydata([y, y])
+        fast, full = pixels(frame.render()), pixels(png(fig))
+        diff = np.abs(fast - full).max(axis=2)
+        assert np.mean(diff > 2) < 1e-3, f"at y = {y}: {np.sum(diff > 2)} pixels differ"
+
+
 def test_blit_live_follows_a_toggle():
     fig, ax = new_figure()
     line, = ax.plot([0, 1], [0, 1])

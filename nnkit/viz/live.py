@@ -6,6 +6,7 @@ import time
 
 import ipywidgets as W
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.ticker import FixedFormatter, FixedLocator
 
 from . import blit
 
@@ -38,15 +39,6 @@ def dropdown(options, value, description):
 
 def toggle(value, description):
     return W.Checkbox(value=value, description=description, indent=False)
-
-
-def _in_kernel() -> bool:
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover
-        return False
-    ip = get_ipython()
-    return ip is not None and getattr(ip, "kernel", None) is not None
 
 
 def freeze_layout(fig):
@@ -84,20 +76,26 @@ class Live:
     result : object
         What the last ``update`` returned.
     last_seconds : float
-        Time of the last redraw: ``update`` plus rendering the PNG the notebook shows.
+        CPU time of the last redraw (``time.process_time``): ``update`` plus rendering the
+        PNG the notebook shows. CPU time, not wall time: other processes on a busy
+        machine then hardly change it (``make bench`` reads it).
     picture : bytes
         The PNG of the last redraw.
+    image : ipywidgets.Image
+        Shows the picture. Replacing its ``value`` sends the PNG's bytes as one binary
+        message; an ``Output`` widget cleared and refilled at each redraw took two
+        messages, a base64 copy of the bytes and a new output area in the browser.
     """
 
     def __init__(self, fig, update, controls: dict, columns: int = 2):
         self.fig, self.update, self.controls = fig, update, dict(controls)
-        self.output = W.Output()
+        self.image = W.Image(format="png")
         self.result, self.last_seconds = None, 0.0
         for control in self.controls.values():
             control.observe(self._changed, names="value")
         rows = [W.HBox(list(self.controls.values())[i:i + columns])
                 for i in range(0, len(self.controls), columns)]
-        self.widget = W.VBox([*rows, self.output])
+        self.widget = W.VBox([*rows, self.image])
         self.update(**self.values)  # the first picture fixes the layout for every redraw
         freeze_layout(fig)
         self.redraw()
@@ -119,16 +117,11 @@ class Live:
 
     def redraw(self):
         """Call ``update`` with the current values and show the new picture."""
-        start = time.perf_counter()
+        start = time.process_time()
         self.result = self.update(**self.values)
         self.picture = picture = self.png()
-        self.last_seconds = time.perf_counter() - start
-        if _in_kernel():
-            from IPython.display import Image, display
-
-            with self.output:
-                self.output.clear_output(wait=True)
-                display(Image(data=picture, format="png"))
+        self.last_seconds = time.process_time() - start
+        self.image.value = picture  # without a kernel (tests) nothing is sent
         return self.result
 
     def png(self) -> bytes:
@@ -151,11 +144,29 @@ def with_still(widget, picture: bytes, **kwargs) -> dict:
     return bundle
 
 
-def padded_live(fig, update, controls: dict) -> Live:
+def padded_live(fig, update, controls: dict, animated=None) -> Live:
     """A ``Live`` whose one-off layout leaves room for tick labels that grow as the
-    controls change the axis limits (``Live`` lays the figure out once, then keeps it)."""
+    controls change the axis limits (``Live`` lays the figure out once, then keeps it).
+
+    With ``animated`` (the artists ``update`` changes) it is a :class:`BlitLive`.
+    """
     fig.get_layout_engine().set(w_pad=0.12, h_pad=0.06)
-    return Live(fig, update, controls)
+    if animated is None:
+        return Live(fig, update, controls)
+    return BlitLive(fig, update, controls, animated)
+
+
+def _ticks(axis) -> tuple:
+    """What decides an axis's ticks besides its limits: the kinds of locator and formatter,
+    and the places and labels ``set_xticks`` fixed (a new ``FixedLocator`` at each call)."""
+    def fixed(ticker):
+        if isinstance(ticker, FixedLocator):
+            return tuple(ticker.locs)
+        return tuple(ticker.seq) if isinstance(ticker, FixedFormatter) else None
+
+    return tuple((type(ticker).__name__, fixed(ticker))
+                 for ticker in (axis.get_major_locator(), axis.get_major_formatter(),
+                                axis.get_minor_locator(), axis.get_minor_formatter()))
 
 
 class BlitLive(Live):
@@ -164,7 +175,7 @@ class BlitLive(Live):
     Rendering a whole figure costs 50-150 ms, mostly text layout; redrawing a few
     lines over a saved picture of everything else costs a few (see
     :class:`nnkit.viz.blit.Frame`). The background is drawn again whenever an axes'
-    limits, scales or legend change.
+    visibility, limits, scales, fixed ticks or legend change.
 
     Parameters
     ----------
@@ -183,7 +194,8 @@ class BlitLive(Live):
         parts = []
         for ax in self.fig.axes:
             legend = ax.get_legend()
-            parts.append((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(),
+            parts.append((ax.get_visible(), ax.get_xlim(), ax.get_ylim(), ax.get_xscale(),
+                          ax.get_yscale(), _ticks(ax.xaxis), _ticks(ax.yaxis),
                           tuple(t.get_text() for t in legend.get_texts()) if legend else ()))
         return tuple(parts)
 

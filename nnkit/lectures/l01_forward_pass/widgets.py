@@ -1,6 +1,6 @@
 """Live figures for lecture 01: one neuron, the XOR network, output activations.
 
-Each builder returns a :class:`~nnkit.viz.live.Live`; its ``update`` sets the network's
+Each builder returns a :class:`~nnkit.viz.live.BlitLive`; its ``update`` sets the network's
 weights in place, recomputes through nnkit and changes the drawn artists' data.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from matplotlib.ticker import AutoLocator, MaxNLocator
 
 from nnkit.data import xor
 from nnkit.layers import ACTIVATIONS, Dense, Sequential, as_activation
-from nnkit.viz.live import Live, dropdown, float_slider
+from nnkit.viz.live import BlitLive, dropdown, float_slider
 from nnkit.viz.live import freeze_layout as _freeze
 from nnkit.viz.style import new_figure
 
@@ -47,7 +47,7 @@ def freeze_layout(fig, ticks: int = 4):
     return _freeze(fig)
 
 
-def neuron_widget(w=(1.0, -0.5), b=0.5, activation="sigmoid") -> Live:
+def neuron_widget(w=(1.0, -0.5), b=0.5, activation="sigmoid") -> BlitLive:
     """Sliders for :math:`w_1, w_2, b` and a choice of activation over one unit's output.
 
     ``live.result`` is the unit's output on the 100 x 100 grid, shape (100, 100).
@@ -76,10 +76,12 @@ def neuron_widget(w=(1.0, -0.5), b=0.5, activation="sigmoid") -> Live:
         b=float_slider(b, -3, 3, 0.1, "bias $b$"),
         activation=dropdown(list(_CHOICES), activation, "activation f"),
     )
-    return Live(fig, update, controls)
+    # A new activation changes the colour bar's range (a full redraw); the weights move
+    # only the image and the line, drawn over the rest.
+    return BlitLive(fig, update, controls, [art["image"], art["line"]])
 
 
-def xor_widget() -> Live:
+def xor_widget() -> BlitLive:
     r"""The XOR network's hidden weights and thresholds as sliders over its decision regions.
 
     Unit k fires when :math:`w_{k1} x_1 + w_{k2} x_2 \ge \theta_k` (bias :math:`b_k = -\theta_k`);
@@ -113,10 +115,12 @@ def xor_widget() -> Live:
         w_nand_2=float_slider(-1.0, -2, 2, 0.1, "NAND $w_2$"),
         theta_nand=float_slider(-1.5, -3, 2, 0.05, r"NAND $\theta$"),
     )
-    return Live(fig, update, controls)
+    # The corners lie above the regions: redrawn with them.
+    return BlitLive(fig, update, controls, [art["image"], *art["lines"], *ax.collections,
+                                            art["text"]])
 
 
-def output_activation_widget(z=(2.0, 1.0, -1.0)) -> Live:
+def output_activation_widget(z=(2.0, 1.0, -1.0)) -> BlitLive:
     """Three logits as sliders; bars show them through identity, sigmoid and softmax.
 
     ``live.result`` is ``dict(identity=(3,), sigmoid=(3,), softmax=(3,))``.
@@ -131,4 +135,7 @@ def output_activation_widget(z=(2.0, 1.0, -1.0)) -> Live:
 
     controls = {f"z{k + 1}": float_slider(v, -5, 5, 0.1, f"logit $z_{k + 1}$")
                 for k, v in enumerate(z)}
-    return Live(fig, update, controls, columns=3)
+    # The fixed limits keep every tick: only the bars, the zero lines over them and the
+    # titles are drawn at a redraw.
+    moving = [a for ax in axes for a in (*ax.patches, *ax.lines, ax.title)]
+    return BlitLive(fig, update, controls, moving, columns=3)

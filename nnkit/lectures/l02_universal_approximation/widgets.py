@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnkit.viz.live import BlitLive, Live, dropdown, float_slider, freeze_layout, int_slider, log_slider
+from nnkit.viz.live import BlitLive, dropdown, float_slider, freeze_layout, int_slider, log_slider
 from nnkit.viz.style import new_figure
 
 from . import depth
@@ -18,7 +18,7 @@ from .figures import (DEPTH_GRID, _draw_ridge_live, _draw_staircase, _section, _
 __all__ = ["staircase_widget", "ridge_widget", "depth_widget"]
 
 
-def staircase_widget(N: int = 8, steepness: float = 10.0, target: str = "wave") -> Live:
+def staircase_widget(N: int = 8, steepness: float = 10.0, target: str = "wave") -> BlitLive:
     """Sliders for N and the steepness (per knot spacing) over target and approximation.
 
     ``live.result`` is ``dict(max_error=float, rms_error=float)`` on the drawn grid.
@@ -49,10 +49,12 @@ def staircase_widget(N: int = 8, steepness: float = 10.0, target: str = "wave") 
         steepness=log_slider(steepness, 0, 2, "steepness s"),
         target=dropdown(list(TARGETS), target, "target f"),
     )
-    return Live(fig, update, controls, columns=3)
+    # The limits change with the target only: other redraws draw the curves over the rest.
+    moving = [art[name] for name in ("target", "approx", "steps", "bias", "text")]
+    return BlitLive(fig, update, controls, moving, columns=3)
 
 
-def ridge_widget(half_width: float = 1.0) -> Live:
+def ridge_widget(half_width: float = 1.0) -> BlitLive:
     r"""The 2-2-1 tanh example with its six numbers as sliders.
 
     :math:`\hat y = b^{(2)} + w^{(2)}_1 \tanh(s(x_1 + x_2 - t_1)) + w^{(2)}_2 \tanh(s(x_1 + x_2 - t_2))`.
@@ -84,7 +86,10 @@ def ridge_widget(half_width: float = 1.0) -> Live:
         w1=float_slider(1.0, -2, 2, 0.05, "$w^{(2)}_1$"),
         w2=float_slider(-1.0, -2, 2, 0.05, "$w^{(2)}_2$"),
     )
-    return Live(fig, update, controls)
+    # The band's dotted edges lie over the image: redrawn with it.
+    moving = [art["image"], *axes[0].lines, art["text"],
+              *(art["lines"][name] for name in ("h1", "h2", "yhat"))]
+    return BlitLive(fig, update, controls, moving)
 
 
 def depth_widget(k: int = 4, m: int = 8) -> BlitLive:

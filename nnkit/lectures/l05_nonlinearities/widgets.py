@@ -28,9 +28,16 @@ __all__ = ["activation_chooser", "weight_scale_explorer", "dying_relu_explorer",
 
 
 def _rescale_y(ax, values, pad: float = 0.08) -> None:
+    """Fit the y limits to ``values``, rounded out to a multiple of a step (0.05, 0.5, ...)
+    between a fortieth and a quarter of the span.
+
+    Rounded, a small step of a slider mostly keeps the limits, so the widget redraws only
+    its curves (``BlitLive``); the margin grows by at most that step.
+    """
     lo, hi = float(np.min(values)), float(np.max(values))
     span = max(hi - lo, 0.5)
-    ax.set_ylim(lo - pad * span, hi + pad * span)
+    step = 10.0 ** np.floor(np.log10(span / 2)) / 2
+    ax.set_ylim(np.floor((lo - pad * span) / step) * step, np.ceil((hi + pad * span) / step) * step)
 
 
 def activation_chooser(name: str = "relu", param: float = 0.25, x=None) -> Live:
@@ -65,7 +72,7 @@ def activation_chooser(name: str = "relu", param: float = 0.25, x=None) -> Live:
         "name": dropdown(list(neuron.CHOICES), name, "activation"),
         "param": float_slider(param, 0.0, 2.0, 0.01, "parameter"),
     }
-    return padded_live(fig, update, controls)
+    return padded_live(fig, update, controls, animated=[line_f, line_d, ax_f.title, ax_d.title])
 
 
 def weight_scale_explorer(w0: float = 1.0, lr: float = 1.0, epochs: int = 300, rng=0) -> Live:
@@ -84,12 +91,15 @@ def weight_scale_explorer(w0: float = 1.0, lr: float = 1.0, epochs: int = 300, r
     (start,) = ax_fit.plot(xs, xs * 0, ":", color=COLORS[5], label="start")
     (end,) = ax_fit.plot(xs, xs * 0, color=COLORS[0], label="after training")
     ax_fit.set_ylim(-0.05, 1.05)
-    finish(ax_fit, "title", "$x$", r"$a = \sigma(wx + b)$")
+    finish(ax_fit, "title", "$x$", r"$a = \sigma(wx + b)$", legend=False)
+    # Placed for good where no start's curves pass: a fixed legend is drawn once (BlitLive).
+    ax_fit.legend(frameon=False, fontsize="small", loc="center right")
     steps = np.arange(epochs + 1)
     ax_loss.plot(steps, reference.loss[:, 0], color="0.6", ls="--", label="start $w = 0.5$")
     (curve,) = ax_loss.plot(steps, reference.loss[:, 0], color=COLORS[0], label="this start")
     ax_loss.set_ylim(0, 0.4)
-    finish(ax_loss, "title", "epoch", "quadratic cost $C$", legend=True)
+    finish(ax_loss, "title", "epoch", "quadratic cost $C$", legend=False)
+    ax_loss.legend(frameon=False, fontsize="small", loc="center right")
 
     def update(w0, lr):
         run = neuron.train_neuron(w0, 0.0, x, y, "quadratic", lr, epochs)
@@ -107,7 +117,9 @@ def weight_scale_explorer(w0: float = 1.0, lr: float = 1.0, epochs: int = 300, r
         "w0": log_slider(w0, -0.5, 2.0, "start weight w"),
         "lr": float_slider(lr, 0.1, 3.0, 0.1, "learning rate"),
     }
-    return padded_live(fig, update, controls)
+    # Fixed limits: a redraw draws the three curves and two titles over the rest, kept.
+    return padded_live(fig, update, controls,
+                       animated=[start, end, curve, ax_fit.title, ax_loss.title])
 
 
 def dying_relu_explorer(X=None, W=None, bias: float = 0.0, rng=0) -> Live:
@@ -153,7 +165,8 @@ def dying_relu_explorer(X=None, W=None, bias: float = 0.0, rng=0) -> Live:
         ax_c.set_title(f"bias {bias:.2f}: {int(dead.sum())} of {len(dead)} units dead")
         return {"dead": dead, "fraction": fraction}
 
-    return padded_live(fig, update, {"bias": float_slider(bias, -8.0, 1.0, 0.05, "common bias b")})
+    return padded_live(fig, update, {"bias": float_slider(bias, -8.0, 1.0, 0.05, "common bias b")},
+                       animated=[lines, marker, ax_c.title])
 
 
 def depth_explorer(depth: int = 10, activation: str = "sigmoid", init: str = "xavier",

@@ -32,8 +32,12 @@ def logit_explorer(z: float = 2.0, y: int = 0) -> Live:
     ax_c.set_ylim(-0.2, 8.5)
     ax_g.set_ylim(-1.1, 1.1)
     # Two-line placeholders: the layout reserves room for the two-line titles set in update.
-    finish(ax_c, "title\ntitle", "logit $z$", "cost $C$")
-    finish(ax_g, "title\ntitle", "logit $z$", r"$\partial C/\partial z$")
+    finish(ax_c, "title\ntitle", "logit $z$", "cost $C$", legend=False)
+    finish(ax_g, "title\ntitle", "logit $z$", r"$\partial C/\partial z$", legend=False)
+    # Placed for good, where neither target's curves pass (a legend placed "best" would
+    # jump when y flips, and would be drawn again at every redraw).
+    ax_c.legend(frameon=False, fontsize="small", loc="upper center")
+    ax_g.legend(frameon=False, fontsize="small", loc="lower right")
 
     def update(z, y):
         on_grid, here = logit_costs(grid, y), logit_costs([z], y)
@@ -52,7 +56,9 @@ def logit_explorer(z: float = 2.0, y: int = 0) -> Live:
 
     controls = {"z": float_slider(z, -8.0, 8.0, 0.1, "logit z"),
                 "y": dropdown([0, 1], y, "target y")}
-    return padded_live(fig, update, controls)
+    # The limits are fixed: only the curves, dots and titles are drawn at each redraw.
+    moving = [a for cost in neuron.COSTS for a in (*curves[cost], *dots[cost])]
+    return padded_live(fig, update, controls, animated=moving + [ax_c.title, ax_g.title])
 
 
 def slowdown_explorer(w: float = 2.0, b: float = 2.0, lr: float = 0.15, epochs: int = 300) -> Live:
@@ -73,8 +79,12 @@ def slowdown_explorer(w: float = 2.0, b: float = 2.0, lr: float = 0.15, epochs: 
     ax_a.axhline(0.0, color="0.6", lw=0.8, zorder=0)
     ax_a.set_ylim(-0.03, 1.03)
     ax_c.set_ylim(-0.03, 1.03)
-    finish(ax_a, "title", "epoch", r"output $a = \sigma(w + b)$")
-    finish(ax_c, "cost relative to its start", "epoch", "$C_t / C_0$")
+    finish(ax_a, "title", "epoch", r"output $a = \sigma(w + b)$", legend=False)
+    finish(ax_c, "cost relative to its start", "epoch", "$C_t / C_0$", legend=False)
+    # One legend for both panels, below them: inside, a legend placed "best" would jump as
+    # the curves move (and be drawn again at every redraw); here no curve passes under it.
+    fig.legend(*ax_a.get_legend_handles_labels(), loc="outside lower center", ncols=2,
+               frameon=False, fontsize="small")
 
     def update(w, b, lr):
         runs = {}
@@ -90,7 +100,8 @@ def slowdown_explorer(w: float = 2.0, b: float = 2.0, lr: float = 0.15, epochs: 
     controls = {"w": float_slider(w, -4.0, 4.0, 0.1, "start w"),
                 "b": float_slider(b, -4.0, 4.0, 0.1, "start b"),
                 "lr": float_slider(lr, 0.01, 1.0, 0.01, "learning rate")}
-    return padded_live(fig, update, controls)
+    moving = [line for cost in neuron.COSTS for line in lines[cost]]
+    return padded_live(fig, update, controls, animated=moving + [ax_a.title])
 
 
 def softmax_explorer(z0: float = 2.0, z1: float = 1.0, z2: float = -1.0, label: int = 0) -> Live:
@@ -104,7 +115,7 @@ def softmax_explorer(z0: float = 2.0, z1: float = 1.0, z2: float = -1.0, label: 
     fig, (ax_a, ax_g) = new_figure(2, 1, width=4.2)
     bars_a = ax_a.bar(classes, np.zeros(3), color=COLORS[:3])
     bars_g = ax_g.bar(classes, np.zeros(3), color=COLORS[:3])
-    ax_g.axhline(0, color="0.6", lw=0.8)
+    zero = ax_g.axhline(0, color="0.6", lw=0.8)  # above the bars: a blit redraws it with them
     ax_a.set_ylim(0, 1)
     ax_g.set_ylim(-1.05, 1.05)
     for ax in (ax_a, ax_g):
@@ -130,4 +141,4 @@ def softmax_explorer(z0: float = 2.0, z1: float = 1.0, z2: float = -1.0, label: 
                 "z1": float_slider(z1, -6.0, 6.0, 0.1, "logit z_1"),
                 "z2": float_slider(z2, -6.0, 6.0, 0.1, "logit z_2"),
                 "label": dropdown([0, 1, 2], label, "true class")}
-    return padded_live(fig, update, controls)
+    return padded_live(fig, update, controls, animated=[*bars_a, *bars_g, zero, ax_a.title])

@@ -9,7 +9,7 @@ import numpy as np
 
 from nnkit import preprocess
 from nnkit.layers import BatchNorm
-from nnkit.viz.live import Live, dropdown, float_slider, int_slider, log_slider
+from nnkit.viz.live import BlitLive, dropdown, float_slider, int_slider, log_slider
 from nnkit.viz.style import COLORS, finish, new_figure
 
 from . import compute as ex
@@ -23,7 +23,7 @@ INITS = {"small": "small N(0, 0.01²)", "large": "large N(0, 1)",
 ACTIVATION_CHOICES = ("tanh", "relu")
 
 
-def init_explorer(study: dict | None = None) -> Live:
+def init_explorer(study: dict | None = None) -> BlitLive:
     """Initialiser and activation as dropdowns over per-layer histograms and spreads.
 
     Parameters
@@ -81,8 +81,12 @@ def init_explorer(study: dict | None = None) -> Live:
         return stats
 
     options = [(label, name) for name, label in INITS.items()]
-    return Live(fig, update, {"init": dropdown(options, "xavier", "initialiser"),
-                              "activation": dropdown(list(ACTIVATION_CHOICES), "tanh", "activation")})
+    # The histograms' range and the spread's axis change with the choice only now and then
+    # (BlitLive then draws everything); otherwise the curves and titles go over the rest.
+    moving = [*patches, ax_h.title, *refs.values(), chosen, suptitle]
+    return BlitLive(fig, update, {"init": dropdown(options, "xavier", "initialiser"),
+                                  "activation": dropdown(list(ACTIVATION_CHOICES), "tanh",
+                                                         "activation")}, moving)
 
 
 STEPS = ("original", "centred", "normalised", "PCA (decorrelated)", "whitened")
@@ -103,7 +107,7 @@ def preprocess_step(X, step: str, eps: float = 1e-5):
     raise ValueError(f"step must be one of {STEPS}; got {step!r}")
 
 
-def preprocessing_explorer(n: int = 500, rng=0) -> Live:
+def preprocessing_explorer(n: int = 500, rng=0) -> BlitLive:
     """Preprocessing step, the data's correlation and whitening's eps over the cloud.
 
     ``live.result`` is the covariance matrix ``(2, 2)`` of the data shown.
@@ -132,12 +136,13 @@ def preprocessing_explorer(n: int = 500, rng=0) -> Live:
                      + (f", eps = {eps:.2g}" if step == "whitened" else ""))
         return C
 
-    return Live(fig, update, {"step": dropdown(list(STEPS), "original", "step"),
-                              "correlation": float_slider(0.8, -0.95, 0.95, 0.05, "correlation"),
-                              "eps": log_slider(1e-5, -6, 1, "whitening eps")})
+    return BlitLive(fig, update, {"step": dropdown(list(STEPS), "original", "step"),
+                                  "correlation": float_slider(0.8, -0.95, 0.95, 0.05, "correlation"),
+                                  "eps": log_slider(1e-5, -6, 1, "whitening eps")},
+                    [dots, ellipse, label, ax.title])
 
 
-def batchnorm_explorer(n: int = 400, rng=0) -> Live:
+def batchnorm_explorer(n: int = 400, rng=0) -> BlitLive:
     """γ and β of a one-feature batch norm over the histograms of its input and output.
 
     The input feature has mean 3 and standard deviation 2; at γ ≈ 2, β ≈ 3 the output
@@ -168,11 +173,12 @@ def batchnorm_explorer(n: int = 400, rng=0) -> Live:
         ax.set_title(f"γ = {gamma:.2f}, β = {beta:.2f}: output mean {mean:.2f}, std {std:.2f}")
         return mean, std
 
-    return Live(fig, update, {"gamma": float_slider(1.0, 0.1, 4.0, 0.05, "γ (scale)"),
-                              "beta": float_slider(0.0, -4.0, 6.0, 0.1, "β (shift)")})
+    return BlitLive(fig, update, {"gamma": float_slider(1.0, 0.1, 4.0, 0.05, "γ (scale)"),
+                                  "beta": float_slider(0.0, -4.0, 6.0, 0.1, "β (shift)")},
+                    [out, ax.title])
 
 
-def search_explorer(objective=ex.toy_objective) -> Live:
+def search_explorer(objective=ex.toy_objective) -> BlitLive:
     """Grid or random layout, trials per side and seed over the toy objective.
 
     ``live.result`` is ``(best score, number of distinct important values tried)``.
@@ -197,6 +203,7 @@ def search_explorer(objective=ex.toy_objective) -> Live:
         ax_top.set_title(f"{layout}, {trials} trials: {distinct} important values, best {score:.3f}")
         return score, distinct
 
-    return Live(fig, update, {"layout": dropdown(["grid", "random"], "grid", "layout"),
-                              "per_side": int_slider(3, 2, 6, "√trials"),
-                              "seed": int_slider(0, 0, 20, "seed (random)")})
+    return BlitLive(fig, update, {"layout": dropdown(["grid", "random"], "grid", "layout"),
+                                  "per_side": int_slider(3, 2, 6, "√trials"),
+                                  "seed": int_slider(0, 0, 20, "seed (random)")},
+                    [dots, ticks, best, ax_top.title])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...viz.style import COLORS, finish, new_figure
-from ...viz.live import Live, dropdown, int_slider
+from ...viz.live import BlitLive, dropdown, int_slider
 from . import compute
 from .figures import GREYS
 
@@ -13,7 +13,7 @@ __all__ = ["SUBSETS", "digit_explorer"]
 SUBSETS = ("all test digits", "the misclassified ones")
 
 
-def digit_explorer(net, d: compute.Digits) -> Live:
+def digit_explorer(net, d: compute.Digits) -> BlitLive:
     """Pick a test digit (all, or only the misclassified ones), shift it, see its probabilities.
 
     Controls: ``subset`` (one of ``SUBSETS``), ``index`` (the k-th digit of the subset,
@@ -53,4 +53,5 @@ def digit_explorer(net, d: compute.Digits) -> Live:
                 "index": int_slider(0, 0, len(y) - 1, "digit k"),
                 "dx": int_slider(0, -2, 2, "move right"),
                 "dy": int_slider(0, -2, 2, "move down")}
-    return Live(fig, update, controls)
+    # Fixed limits: the digit, the bars and the titles are drawn over the rest.
+    return BlitLive(fig, update, controls, [image, *bars, ax_img.title, ax_p.title])
