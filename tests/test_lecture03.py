@@ -10,6 +10,7 @@ import nnkit as nk
 from figure_checks import assert_labelled, exercise
 from nnkit.lectures.l03_gradient_descent import compute as descent
 from nnkit.lectures.l03_gradient_descent import figures as P
+from nnkit.lectures.l03_gradient_descent import landscape
 from nnkit.lectures.l03_gradient_descent import widgets as WD
 
 
@@ -132,6 +133,72 @@ def test_batch_size_runs_record_divergence_quietly():
     assert runs[(4, 30.0)]["diverged"] and runs[(16, 30.0)]["diverged"]
 
 
+# --- the non-convex landscape ----------------------------------------------------------------
+
+@given(st.floats(-3, 4), st.floats(-3, 3))
+def test_two_wells_gradient_matches_finite_differences(x, y):
+    p = np.array([x, y])
+    numeric = nk.numerical_gradient(lambda: landscape.two_wells(p), p)
+    analytic = landscape.two_wells_gradient(p)
+    err = np.linalg.norm(numeric - analytic) / max(1.0, np.linalg.norm(analytic))
+    assert err < 1e-7, f"gradient at {p}: by hand {analytic}, finite differences {numeric}"
+
+
+def test_two_wells_gradient_relative_error_at_random_points():
+    P = np.random.default_rng(7).uniform(-3, 4, size=(50, 2))
+    numeric = np.array([nk.numerical_gradient(lambda: landscape.two_wells(p), p) for p in P])
+    assert nk.relative_error(landscape.two_wells_gradient(P), numeric) < 1e-7
+
+
+def test_two_wells_hessian_by_hand_matches_finite_differences():
+    for p in np.random.default_rng(8).uniform(-3, 4, size=(10, 2)):
+        numeric = descent.hessian(landscape.two_wells_gradient, p)
+        assert nk.relative_error(landscape.two_wells_hessian(p), numeric) < 1e-7, f"Hessian at {p}"
+
+
+def test_critical_points_are_two_minima_and_a_saddle():
+    low, saddle, deep = landscape.critical_points()
+    assert np.allclose([low, saddle, deep], [[-1, 0], [0, 0], [2, 0]], atol=1e-12)
+    for p in (low, saddle, deep):
+        assert np.linalg.norm(landscape.two_wells_gradient(p)) < 1e-12, f"gradient should vanish at {p}"
+    signs = {tuple(np.sign(np.linalg.eigvalsh(descent.hessian(landscape.two_wells_gradient, p))))
+             for p in (low, deep)}
+    assert signs == {(1.0, 1.0)}, "both minima should have two positive curvatures"
+    curv = np.linalg.eigvalsh(descent.hessian(landscape.two_wells_gradient, saddle))
+    assert curv[0] < 0 < curv[1], f"the saddle's Hessian should have eigenvalues of both signs; got {curv}"
+    assert np.allclose(curv, [-2.0, 2.0], atol=1e-6)
+    assert np.isclose(landscape.two_wells(low), -5 / 12) and np.isclose(landscape.two_wells(deep), -8 / 3)
+
+
+def test_descend_many_is_descend_from_each_start():
+    starts = np.array([[-2.0, 1.0], [0.5, -1.5], [3.0, 0.2]])
+    paths = landscape.descend_many(starts, 0.03, 40)
+    assert paths.shape == (41, 3, 2)
+    for i, s in enumerate(starts):
+        one = descent.descend(None, s, 0.03, 40, grad=landscape.two_wells_gradient)
+        assert np.array_equal(paths[:, i], one), f"start {s}: the stacked run differs from a run on its own"
+
+
+def test_nearest_critical():
+    points = np.array([[-1.0, 1e-8], [1e-7, 0.0], [2.0, -3e-7], [1.0, 0.0]])
+    assert landscape.nearest_critical(points).tolist() == [0, 1, 2, -1]
+
+
+@pytest.mark.parametrize("bad, match", [(np.zeros(3), "shape"), (np.zeros((2, 3)), "shape")])
+def test_landscape_rejects_points_that_are_not_pairs(bad, match):
+    with pytest.raises(ValueError, match=match):
+        landscape.two_wells(bad)
+    with pytest.raises(ValueError, match="starts"):
+        landscape.descend_many(bad, 0.1, 3)
+
+
+def test_descend_many_wants_a_list_of_points():
+    with pytest.raises(ValueError, match=r"starts must have shape \(m, 2\)"):
+        landscape.descend_many(np.zeros(2), 0.1, 3)
+    with pytest.raises(ValueError, match="lr"):
+        landscape.descend_many(np.zeros((1, 2)), -0.1, 3)
+
+
 # --- figures --------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -139,6 +206,23 @@ def runs():
     X, Y = nk.data.semicircle_parabola(32, rng=0)
     return descent.batch_size_runs(lambda: nk.MLP([2, 4, 2], activation="sigmoid", rng=1),
                                    nk.MSELoss(), X, Y, [1, 8, 32], [0.1, 1.0, 3.0], epochs=6)
+
+
+def _two_wells_figure():
+    starts = np.array([[-2.0, 1.0], [1.0, -1.0]])
+    paths = landscape.descend_many(starts, 0.03, 300)
+    ridge = descent.descend(None, [0.0, 1.5], 0.03, 300, grad=landscape.two_wells_gradient)
+    heavy = descent.optimizer_path(lambda p: nk.SGD(p, lr=0.03, momentum=0.9),
+                                   landscape.two_wells_gradient, [-2.5, 1.0], 300)
+    return P.two_wells(paths, landscape.nearest_critical(paths[-1]), ridge, ridge, heavy, heavy, mu=0.9)
+
+
+def test_two_wells_figure_has_its_legend_entries():
+    fig = _two_wells_figure()
+    labels = [[t.get_text() for t in ax.get_legend().get_texts()] for ax in fig.axes]
+    assert "saddle" in labels[0] and "minima" in labels[0]
+    assert {"ends at (-1, 0)", "ends at (2, 0)"} <= set(labels[1]), labels[1]
+    assert any("momentum" in t for t in labels[2]) and any("plain" in t for t in labels[2]), labels[2]
 
 
 def test_every_figure_is_labelled(runs):
@@ -155,6 +239,7 @@ def test_every_figure_is_labelled(runs):
         P.batch_curves(runs, 1.0, 8),
         P.batch_curves(runs, 3.0, 1),
         P.gradient_spread(np.array([1, 4, 16]), np.array([1.0, 0.5, 0.25]), np.array([1.0, 0.5, 0.25])),
+        _two_wells_figure(),
     ]
     for fig in figures:
         assert_labelled(fig)

@@ -9,6 +9,7 @@ import pytest
 
 import nnkit as nk
 from nnkit.lectures.l03_gradient_descent import compute as descent
+from nnkit.lectures.l03_gradient_descent import landscape
 from seed_checks import OTHER_SEEDS, holds_at
 
 
@@ -112,5 +113,19 @@ def test_eta_3_diverges_and_small_rates_do_not(batch_runs):
         big = all(runs[(b, 3.0)]["diverged"] for b in (1, 4, 16, 64))
         small = not any(runs[(b, lr)]["diverged"] for b in (1, 4, 16, 64) for lr in (0.03, 0.1, 0.3))
         return None if big and small else f"eta 3 diverged everywhere: {big}; a small rate diverged: {not small}"
+
+    holds_at(claim)
+
+
+def test_random_starts_end_in_the_minimum_on_their_side_of_the_ridge():
+    def claim(seed):
+        starts = np.random.default_rng(seed).uniform([-2.5, -2.0], [3.5, 2.0], size=(200, 2))
+        ends = landscape.nearest_critical(landscape.descend_many(starts, 0.03, 1500)[-1])
+        checks = dict(
+            every_start_ends_in_a_minimum=bool(np.all((ends == 0) | (ends == 2))),
+            the_side_decides=bool(np.array_equal(ends == 0, starts[:, 0] < 0)),
+            some_stop_in_the_shallow_one=bool(np.any(ends == 0)),
+        )
+        return None if all(checks.values()) else str(checks)
 
     holds_at(claim)

@@ -3,6 +3,7 @@
 - ``compute``: the numbers (numpy and nnkit only, no drawing): the bowl and its level curves,
   descent paths, the regimes of the learning rate, mini-batch gradients and loss curves per
   batch size.
+- ``landscape``: a non-convex function with two minima and a saddle (numpy only).
 - ``figures``: its matplotlib figures (built on :mod:`nnkit.viz`).
 - ``widgets``: its live figures (ipywidgets controls, :class:`nnkit.viz.live.Live`).
 

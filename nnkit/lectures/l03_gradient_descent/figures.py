@@ -1,4 +1,5 @@
-"""Figures for lecture 03: derivatives, level curves, descent paths, learning rates, mini-batches.
+"""Figures for lecture 03: derivatives, level curves, descent paths, learning rates, mini-batches,
+and the non-convex landscape of :mod:`.landscape`.
 
 Each public function returns a ``Figure``. The ``draw_*`` helpers draw into given axes
 and return the artists, so that the widgets in :mod:`nnkit.lectures.l03_gradient_descent.widgets` can move
@@ -13,10 +14,11 @@ from nnkit.viz.grid import plane
 from nnkit.viz.style import COLORS, finish, new_figure
 
 from . import compute as descent
+from . import landscape
 
 __all__ = [
     "plain_log", "derivatives", "level_curves", "descent_path", "draw_path", "minimal_runs",
-    "stability", "batch_curves", "draw_batch_curves", "gradient_spread",
+    "stability", "batch_curves", "draw_batch_curves", "gradient_spread", "two_wells",
 ]
 
 
@@ -208,4 +210,81 @@ def gradient_spread(batch_sizes, spread, reference=None):
                   label=r"$\propto 1/\sqrt{\mathrm{batch\ size}}$")
     finish(ax, "Mini-batch gradients are noisy estimates", "batch size",
            "RMS distance to the full gradient")
+    return fig
+
+
+def _two_wells_contours(ax, lim=((-2.8, -2.0), (3.6, 2.0))):
+    """Level curves of :func:`landscape.two_wells`, its critical points, and the saddle's ridge x = 0."""
+    points, _ = plane(lim[0], lim[1], 120)
+    xx, yy = (points[:, i].reshape(120, 120) for i in (0, 1))
+    F = landscape.two_wells(points).reshape(120, 120)
+    ax.contour(xx, yy, F, levels=[-2.5, -2, -1.5, -1, -0.5, -0.3, -0.1, 0.25, 1, 2, 3.5, 5.5, 8, 12],
+               colors="0.65", linewidths=0.7, negative_linestyles="solid")
+    ax.axvline(0.0, color="0.35", lw=1, ls="--", label="ridge $x = 0$")
+    (low, saddle, deep) = landscape.critical_points()
+    ax.plot(*np.column_stack([low, deep]), "*", color=COLORS[7], ms=11, label="minima")
+    ax.plot(*saddle, "X", color=COLORS[3], ms=9, label="saddle")
+    ax.set_xlim(lim[0][0], lim[1][0])
+    ax.set_ylim(lim[0][1], lim[1][1])
+    ax.set_aspect("equal")
+
+
+def _legend_below(ax, ncols=2):
+    # below the axes, so that no path is hidden under it
+    ax.legend(frameon=False, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.16),
+              ncols=ncols)
+
+
+def two_wells(paths, ends, ridge_path, plain, heavy, heavy_low, mu):
+    r"""The landscape of :mod:`.landscape`: its profile, plain descent from many starts, momentum.
+
+    Parameters
+    ----------
+    paths : ndarray, shape (T + 1, m, 2)
+        Plain descent from ``m`` starts (:func:`landscape.descend_many`).
+    ends : ndarray of int, shape (m,)
+        Which critical point each path reached (:func:`landscape.nearest_critical`: 0 the shallow
+        minimum, 2 the deep one).
+    ridge_path : ndarray, shape (T + 1, 2)
+        Plain descent from a start on the ridge, which ends in the saddle.
+    plain, heavy, heavy_low : ndarray, shape (T + 1, 2)
+        Plain descent and momentum from the same start, and momentum from a start lower down.
+    mu : float
+        The momentum of ``heavy`` and ``heavy_low`` (for the legend).
+    """
+    fig, (ax0, ax1, ax2) = new_figure(3, width=4.3, height=4.6)
+    x = np.linspace(-2.2, 3.0, 400)
+    ax0.plot(x, landscape.two_wells(np.column_stack([x, np.zeros_like(x)])), color=COLORS[0],
+             label="$f(x, 0)$")
+    crit = landscape.critical_points()
+    ax0.plot(crit[[0, 2], 0], landscape.two_wells(crit[[0, 2]]), "*", color=COLORS[7], ms=11,
+             label="minima")
+    ax0.plot(crit[1, 0], landscape.two_wells(crit[1]), "X", color=COLORS[3], ms=9, label="saddle")
+    ax0.set_ylim(-3.2, 5.0)
+    finish(ax0, "Profile along $y = 0$: a shallow and a deep well", "$x$", "$f(x, 0)$", legend=False)
+    _legend_below(ax0, ncols=3)
+
+    _two_wells_contours(ax1)
+    for k, (where, color) in enumerate([(0, COLORS[0]), (2, COLORS[1])]):
+        chosen = np.flatnonzero(ends == where)
+        for n, i in enumerate(chosen):
+            ax1.plot(paths[:, i, 0], paths[:, i, 1], color=color, lw=1,
+                     label=f"ends at ({crit[where, 0]:g}, 0)" if n == 0 else None)
+        ax1.plot(paths[0, chosen, 0], paths[0, chosen, 1], "o", color=color, ms=3.5)
+    ax1.plot(ridge_path[:, 0], ridge_path[:, 1], "-", color=COLORS[3], lw=2.2,
+             label="start on the ridge: ends in the saddle")
+    finish(ax1, "Plain descent: the start decides", "$x$", "$y$", legend=False)
+    _legend_below(ax1)
+
+    _two_wells_contours(ax2)
+    for path, color, style, label in [
+        (plain, COLORS[0], "-", "plain descent"),
+        (heavy, COLORS[5], "-", rf"momentum $\mu = {mu:g}$"),
+        (heavy_low, COLORS[2], "--", rf"momentum $\mu = {mu:g}$"),
+    ]:
+        ax2.plot(path[:, 0], path[:, 1], style, color=color, lw=1.6,
+                 label=f"{label} from ({path[0, 0]:g}, {path[0, 1]:g})")
+        ax2.plot(*path[0], "s", color=color, ms=6)
+    finish(ax2, "Momentum rolls over the shallow well", "$x$", "$y$", legend=False)
+    _legend_below(ax2)
     return fig
