@@ -79,9 +79,17 @@ def moves(control, count: int = 3) -> list[tuple[str, object]]:
 
     Sliders step a third of their range (bouncing off the ends; integer sliders at least
     1), dropdowns and other selections go to the next option (by ``index``, which works
-    for ``(label, value)`` options too), check boxes toggle.
+    for ``(label, value)`` options too), a multiple selection gains its first unchosen
+    option and loses it again, check boxes toggle.
     """
     value = control.value
+    if isinstance(getattr(control, "index", None), tuple):  # SelectMultiple: one more, then back
+        chosen = tuple(control.index)
+        extra = next((i for i in range(len(control.options)) if i not in chosen), None)
+        if extra is None:
+            return []
+        grown = tuple(sorted((*chosen, extra)))
+        return [("index", grown if i % 2 == 0 else chosen) for i in range(count)]
     if hasattr(control, "options") and hasattr(control, "index"):
         n = len(control.options)
         start = control.index if control.index is not None else 0

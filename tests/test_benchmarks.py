@@ -97,6 +97,18 @@ def test_time_widget_moves_every_kind_of_control():
     assert len({v[2] for v in seen}) > 1 and len({v[3] for v in seen}) == 2
 
 
+def test_moves_of_a_multiple_selection_add_an_option_and_take_it_back():
+    import ipywidgets as W
+
+    features = W.SelectMultiple(options=["x1", "x2", "x1sq"], value=["x1", "x2"])
+    steps = course.moves(features, count=3)
+    assert steps == [("index", (0, 1, 2)), ("index", (0, 1)), ("index", (0, 1, 2))], steps
+    for attribute, value in steps:
+        setattr(features, attribute, value)
+    assert features.value == ("x1", "x2", "x1sq")
+    assert course.moves(W.SelectMultiple(options=["a"], value=["a"])) == [], "nothing left to add"
+
+
 def test_widget_builders_are_found_or_explained():
     for name, builder, problem in course.widget_builders():
         assert course.is_lecture_widget_module(name.rsplit(".", 1)[0]), name
