@@ -26,13 +26,26 @@ BUILDERS = [(name, builder) for name, builder, problem in widget_builders()
             if builder is not None and not problem and ".l08_" not in name]
 
 
-@pytest.mark.parametrize("builder", [b for _, b in BUILDERS],
+# Widgets that draw the whole figure at each redraw, and why (benchmarks/README.md times them).
+FULL_DRAW = {"l05_nonlinearities.widgets.depth_explorer": "every control changes the axis limits"}
+
+
+@pytest.mark.parametrize("name, builder", [(n.removeprefix("nnkit.lectures."), b) for n, b in BUILDERS],
                          ids=[n.removeprefix("nnkit.lectures.") for n, _ in BUILDERS])
-def test_blitted_picture_equals_a_full_draw(builder):
+def test_blitted_picture_equals_a_full_draw(name, builder):
     live = builder()
     if not isinstance(live, BlitLive):
-        pytest.skip("draws the whole figure at each redraw: nothing to compare")
-    for name, control in live.controls.items():
+        assert name in FULL_DRAW, (f"{name} draws its whole figure at each redraw: make it a "
+                                   "BlitLive, or list it in FULL_DRAW with the reason")
+        return
+    for control_name, control in live.controls.items():
         for attribute, value in moves(control, 3):
             setattr(control, attribute, value)
-            assert_like_a_full_draw(live.png(), live.fig, f"after {name}.{attribute} = {value!r}")
+            assert_like_a_full_draw(live.png(), live.fig, f"after {control_name}.{attribute} = {value!r}")
+
+
+def test_every_full_draw_widget_listed_exists_and_draws_in_full():
+    found = {n.removeprefix("nnkit.lectures."): b for n, b in BUILDERS}
+    for name in FULL_DRAW:
+        assert name in found, f"FULL_DRAW lists {name}, which is no widget builder any more"
+        assert not isinstance(found[name](), BlitLive), f"{name} blits now: take it off FULL_DRAW"
