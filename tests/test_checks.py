@@ -275,6 +275,20 @@ FORBIDDEN_ANSWERS = {
     "a penalty object": ("l2_penalty", "def l2_penalty(params, grads, lam):\n"
                                        "    net = nk.MLP([2, 3, 2])\n"
                                        "    return nk.L2Penalty(lam)(net.parameters()), grads"),
+    "an optimiser's weight decay": (
+        "l2_penalty", "def l2_penalty(params, grads, lam):\n"
+                      "    new = {}\n"
+                      "    for k, W in params.items():\n"
+                      "        if not k.startswith('W'):\n"
+                      "            new[k] = grads[k]\n"
+                      "            continue\n"
+                      "        layer = nk.Dense(W.shape[1], W.shape[0])\n"
+                      "        layer.W[...], layer.dW[...] = W, 0.0\n"
+                      "        layer.b[...], layer.db[...] = 0.0, 0.0\n"
+                      "        nk.SGD(layer.parameters(), lr=1.0, weight_decay=lam).step()\n"
+                      "        new[k] = grads[k] + (W - layer.W)  # the step was lr * lam * W\n"
+                      "    value = lam / 2 * sum(np.sum(W ** 2) for k, W in params.items() if k.startswith('W'))\n"
+                      "    return value, new"),
 }
 
 

@@ -502,5 +502,7 @@ l2_penalty = Check(
     ],
     on_error=lambda exc, case: ("params and grads are dicts with the same keys ('W1', 'b1', ...)."
                                 if isinstance(exc, KeyError) else None),
-    forbidden=["nnkit.L2Penalty.__call__", "nnkit.L2Penalty.backward"],
+    # An optimiser with weight_decay adds lam * W to each gradient: delegation too.
+    forbidden=["nnkit.L2Penalty.__call__", "nnkit.L2Penalty.backward", "nnkit.SGD.step",
+               "nnkit.Adam.step", "nnkit.AdamW.step", "nnkit.RMSprop.step"],
 )
