@@ -304,7 +304,10 @@ class Frame:
         """
         renderer = _renderer(self.canvas)
         placement = self._place(renderer)
-        key = None if self.key is None else (renderer.width, renderer.height, placement, self.key())
+        # What is left out of the background (the moving and overlay artists) is part of
+        # what it shows: a frame of other artists never takes another frame's background.
+        key = None if self.key is None else (renderer.width, renderer.height, placement,
+                                             frozenset([*self.moving, *self.overlay]), self.key())
         if key in self._kept:
             self._background = self._kept[key]
             self._kept.move_to_end(key)

@@ -393,10 +393,12 @@ class Dashboard:
         there is no hidden layer) and each axis are drawn alone, again only when they change."""
         hist_ax, grad_ax = self._hist_ax, self._grad_ax
         legend = self._hist_legend if self._stairs else self._no_hidden
+        # What is left in the background (the titles, the axes' faces) moves with nothing:
+        # one background for every depth and every scale.
         self._frame("stats", self.figures["stats"], [*self._stairs, *self._bars],
-                    fixed=[legend, hist_ax.xaxis, hist_ax.yaxis, grad_ax.xaxis, grad_ax.yaxis],
-                    key=lambda: (hist_ax.get_xlim(), hist_ax.get_ylim(), grad_ax.get_xlim(),
-                                 grad_ax.get_ylim()))
+                    fixed=[legend, hist_ax.xaxis, hist_ax.yaxis, grad_ax.xaxis, grad_ax.yaxis,
+                           *hist_ax.spines.values(), *grad_ax.spines.values()],
+                    key=lambda: (hist_ax.get_title(), grad_ax.get_title()))
 
     def _layer_artists(self, exp) -> None:
         """The stats figure's artists that come one per layer: histograms, their legend, bars.
