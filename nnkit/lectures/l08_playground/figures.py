@@ -398,7 +398,9 @@ class Dashboard:
         self._frame("stats", self.figures["stats"], [*self._stairs, *self._bars],
                     fixed=[legend, hist_ax.xaxis, hist_ax.yaxis, grad_ax.xaxis, grad_ax.yaxis,
                            *hist_ax.spines.values(), *grad_ax.spines.values()],
-                    key=lambda: (hist_ax.get_title(), grad_ax.get_title()))
+                    key=lambda: (hist_ax.get_title(), grad_ax.get_title()),
+                    # One legend (or note) per depth, kept with its artists: its picture too.
+                    states={legend: lambda: len(self._bars)})
 
     def _layer_artists(self, exp) -> None:
         """The stats figure's artists that come one per layer: histograms, their legend, bars.
