@@ -50,17 +50,18 @@ def freeze_layout(fig):
     height, so no redraw searches for decorations above each axes; and the figure keeps
     one Agg canvas, whose renderer caches text layouts between redraws.
 
-    A figure without a layout engine is already frozen (a widget that froze its figure before
-    handing it to ``Live``) or was placed by hand: it is left as it is, without drawing it.
-    The second pass only lays out, without drawing: a draw begins with the layout, so a
-    second draw would have set the same positions and drawn a picture nobody sees.
+    Both passes only lay out, without drawing: the layout measures the ticks, labels and
+    legends itself, and a draw would only have made a picture nobody sees (the course's
+    widgets come out pixel for pixel as with two draws). A figure without a layout
+    engine is already frozen (a widget that froze its figure before handing it to
+    ``Live``) or was placed by hand: it is left as it is.
     """
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
     engine = fig.get_layout_engine()
     if engine is None:
         return fig
-    fig.draw_without_rendering()
+    engine.execute(fig)
     engine.execute(fig)
     for ax in fig.axes:
         ax.set_title(ax.get_title(), y=ax.title.get_position()[1], fontsize=ax.title.get_fontsize())
