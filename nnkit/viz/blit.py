@@ -176,15 +176,33 @@ class Frame:
             self._covers[artist] = (where, rgba[where, :3].astype(np.uint32),
                                     rgba[where, 3:].astype(np.uint32))
 
+    def draw_background(self):
+        """Draw the figure without its moving and overlay artists; returns that picture.
+
+        The picture (a saved region of the canvas) can be given back to
+        :meth:`use_background` later, while the still parts are as they were.
+        """
+        restore = self._hidden([*self.moving, *self.overlay])
+        self.canvas.draw()
+        background = self.canvas.copy_from_bbox(self.fig.bbox)
+        restore()
+        return background
+
+    def use_background(self, background) -> None:
+        """Draw the next frames over ``background`` (from :meth:`draw_background`)."""
+        self._background = background
+        self.stale = False
+        self.overlay_stale = True  # the overlay was drawn for the limits of the old one
+
+    @property
+    def background(self):
+        """The picture of the still parts the frames are drawn over (``None`` before the first)."""
+        return self._background
+
     def render(self) -> bytes:
         """The figure as PNG bytes: the background (drawn again if stale), then the moving artists."""
         if self.stale:
-            restore = self._hidden([*self.moving, *self.overlay])
-            self.canvas.draw()
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-            restore()
-            self.stale = False
-            self.overlay_stale = True
+            self.use_background(self.draw_background())
         if self.overlay and (self.overlay_stale or len(self._covers) < len(self.overlay)):
             self._draw_overlay()
         self.canvas.restore_region(self._background)

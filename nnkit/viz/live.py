@@ -183,12 +183,27 @@ class BlitLive(Live):
         As for :class:`Live`.
     animated : list of Artist
         The artists ``update`` changes; everything else must stay as it was drawn.
+    still_key : callable, optional
+        ``still_key(**values)``: what the still parts depend on, when a control changes
+        them (e.g. that control's value). The background is then kept per key (and
+        limits and ticks), so that a choice seen before blits instead of drawing all.
+    prepare : list of dict, optional
+        Values of some controls (the others as they start) whose backgrounds are drawn
+        when the widget is built, so that even the first move to them blits.
     """
 
-    def __init__(self, fig, update, controls: dict, animated, columns: int = 2):
+    def __init__(self, fig, update, controls: dict, animated, columns: int = 2,
+                 still_key=None, prepare=()):
         self.animated = list(animated)
         self._frame, self._signature = None, None
+        self._still_key, self._stills = still_key, {}
         super().__init__(fig, update, controls, columns)
+        for values in prepare:
+            values = {**self.values, **values}
+            self.update(**values)
+            self._stills.setdefault(self._key(values), self._frame.draw_background())
+        if prepare:
+            self.update(**self.values)  # back to what the controls say (and the picture shows)
 
     def _static_signature(self):
         parts = []
@@ -199,11 +214,22 @@ class BlitLive(Live):
                           tuple(t.get_text() for t in legend.get_texts()) if legend else ()))
         return tuple(parts)
 
+    def _key(self, values):
+        signature = self._static_signature()
+        return signature if self._still_key is None else (self._still_key(**values), signature)
+
     def png(self) -> bytes:
         if self._frame is None:  # after the first update and freeze_layout: the layout is final
             self._frame = blit.Frame(self.fig, self.animated, self.fig.canvas)
-        signature = self._static_signature()
-        if signature != self._signature:
-            self._frame.stale = True
-            self._signature = signature
-        return self._frame.render()
+        key = self._key(self.values)
+        if key != self._signature:
+            kept = self._stills.get(key)
+            if kept is None:
+                self._frame.stale = True
+            else:
+                self._frame.use_background(kept)
+            self._signature = key
+        picture = self._frame.render()
+        if self._still_key is not None:
+            self._stills[key] = self._frame.background
+        return picture
