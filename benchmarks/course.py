@@ -121,8 +121,9 @@ def time_controls(widget, reps: int = 3) -> dict:
     """Move every control of ``widget`` ``reps`` times and click its buttons; seconds per callback.
 
     A ``Live`` reports its own redraw's CPU time (``last_seconds``: update plus the PNG); for
-    any other widget with ``controls`` (the playground) it is the wall time of the
-    change, its redraw included. Returns ``{"controls": {name: [s, ...]}, "skipped": [name, ...]}``;
+    any other widget with ``controls`` (the playground) it is the CPU time of this process
+    for the change, its redraw included (the change runs synchronously here, so that is
+    all its work; wall time would add whatever else the machine runs meanwhile). Returns ``{"controls": {name: [s, ...]}, "skipped": [name, ...]}``;
     buttons appear as ``"<name> button"``.
     """
     from nnkit.viz.live import Live
@@ -136,9 +137,9 @@ def time_controls(widget, reps: int = 3) -> dict:
         for name, control in widget.controls.items():
             seconds = []
             for attribute, value in moves(control, reps):
-                before, start = len(calls), time.perf_counter()
+                before, start = len(calls), time.process_time()
                 setattr(control, attribute, value)  # as a student moves it; observers redraw
-                took = time.perf_counter() - start
+                took = time.process_time() - start
                 if not is_live:
                     seconds.append(took)
                 elif len(calls) > before:
@@ -152,9 +153,9 @@ def time_controls(widget, reps: int = 3) -> dict:
                 continue
             seconds = []
             for _ in range(reps):
-                start = time.perf_counter()
+                start = time.process_time()
                 button.click()
-                seconds.append(time.perf_counter() - start)
+                seconds.append(time.process_time() - start)
             controls[f"{name} button"] = seconds
     finally:
         if is_live:

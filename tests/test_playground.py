@@ -634,6 +634,37 @@ def test_fast_frames_match_a_full_draw_after_the_plane_moves():
     assert ax.get_xlim() != first, "the test should move the plane"
 
 
+def _assert_pictures_like_full_draws(pg, when: str) -> None:
+    shown = [(name, pg.images[name].value, pg.dashboard.figures[name]) for name in Dashboard.NAMES]
+    shown += [(name, pg.unit_images[name].value, pg.network.figures[name])
+              for name in pg.network.NAMES]
+    for name, picture, fig in shown:
+        diff = np.abs(pixels(picture) - pixels(png(fig))).max(axis=2)
+        assert np.mean(diff > 2) < 1e-3, \
+            f"{name} after {when}: {np.sum(diff > 2)} pixels differ from a full draw"
+
+
+def test_every_control_moved_there_and_back_shows_what_a_full_draw_shows():
+    """Pictures kept from before (backgrounds, axes, legends, per-layer artists) are right when
+    a control comes back to a value it had: every picture after every move is a full draw's."""
+    from benchmarks.course import moves
+
+    pg = Playground(Config(layers=2, units=8, n=200, epochs=100_000))
+    steps = [("dataset", "value", d) for d in ("gaussians", "circles", "gaussians", "blobs",
+                                               "plane", "circles")]
+    steps += [("layers", "value", n) for n in (4, 0, 6, 2, 4, 0)]
+    steps += [(name, attribute, value) for name, control in pg.controls.items()
+              for attribute, value in moves(control, 3)]
+    for name, attribute, value in steps:
+        setattr(pg.controls[name], attribute, value)
+        pg.step()  # a frame of training after the change, as the blitted frames draw it
+        _assert_pictures_like_full_draws(pg, f"{name}.{attribute} = {value!r}")
+    pg.select_unit(1, 3)
+    pg.set(layers=0)
+    pg.set(layers=3)
+    _assert_pictures_like_full_draws(pg, "a unit chosen, then no hidden layer and back")
+
+
 def test_dashboard_rebuilds_for_a_new_architecture():
     dash = Dashboard(Experiment(layers=1))
     assert len(dash._bars) == 2 and len(dash._stairs) == 1

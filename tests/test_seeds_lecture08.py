@@ -92,8 +92,8 @@ def test_vanishing_gradients_and_batch_norm(seed):
         ratio[name] = g[0] / g[-1]
     assert ratio["sigmoid"] < 0.01 and ratio["relu"] > 0.1 and ratio["bn"] > 0.1, f"seed {seed}: {ratio}"
 
-    plain = experiment(seed, dataset="circles", layers=4, activation="sigmoid", optimizer="sgd", lr=0.3, epochs=30)
-    normed = experiment(seed, dataset="circles", layers=4, activation="sigmoid", optimizer="sgd", lr=0.3, epochs=30,
+    plain = experiment(seed, dataset="circles", layers=4, activation="sigmoid", optimizer="sgd", lr=0.3, epochs=45)
+    normed = experiment(seed, dataset="circles", layers=4, activation="sigmoid", optimizer="sgd", lr=0.3, epochs=45,
                         batch_norm=True)
     plain.train()
     normed.train()

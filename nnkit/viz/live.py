@@ -196,14 +196,17 @@ class BlitLive(Live):
                  still_key=None, prepare=()):
         self.animated = list(animated)
         self._frame, self._signature = None, None
-        self._still_key, self._stills = still_key, {}
+        self._still_key, self._keep = still_key, max(4, len(prepare) + 1)
+        self._preparing = None  # the values whose background is being drawn ahead
         super().__init__(fig, update, controls, columns)
         for values in prepare:
-            values = {**self.values, **values}
-            self.update(**values)
-            self._stills.setdefault(self._key(values), self._frame.draw_background())
+            self._preparing = {**self.values, **values}
+            self.update(**self._preparing)
+            self._frame._draw_background()  # kept by the frame under _still
+        self._preparing = None
         if prepare:
             self.update(**self.values)  # back to what the controls say (and the picture shows)
+            self._frame.stale = True  # the next frame takes that background back, kept
 
     def _static_signature(self):
         parts = []
@@ -214,22 +217,18 @@ class BlitLive(Live):
                           tuple(t.get_text() for t in legend.get_texts()) if legend else ()))
         return tuple(parts)
 
-    def _key(self, values):
-        signature = self._static_signature()
-        return signature if self._still_key is None else (self._still_key(**values), signature)
+    def _still(self):
+        """What the background shows: the still key of the values drawn, and the axes."""
+        values = self._preparing if self._preparing is not None else self.values
+        return self._still_key(**values), self._static_signature()
 
     def png(self) -> bytes:
         if self._frame is None:  # after the first update and freeze_layout: the layout is final
-            self._frame = blit.Frame(self.fig, self.animated, self.fig.canvas)
-        key = self._key(self.values)
-        if key != self._signature:
-            kept = self._stills.get(key)
-            if kept is None:
-                self._frame.stale = True
-            else:
-                self._frame.use_background(kept)
-            self._signature = key
-        picture = self._frame.render()
-        if self._still_key is not None:
-            self._stills[key] = self._frame.background
-        return picture
+            self._frame = blit.Frame(self.fig, self.animated, self.fig.canvas,
+                                     key=None if self._still_key is None else self._still,
+                                     keep=self._keep)
+        signature = self._static_signature() if self._still_key is None else self._still()
+        if signature != self._signature:
+            self._frame.stale = True
+            self._signature = signature
+        return self._frame.render()

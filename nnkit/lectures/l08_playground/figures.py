@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.ticker import LogLocator, NullFormatter
 
 from nnkit.viz.blit import Frame
@@ -289,6 +290,7 @@ class Dashboard:
         self.scale = scale
         self.experiment, self.figures, self._frames = None, {}, {}
         self._shrinking = {}  # (axes, axis) -> frames in a row that wanted tighter limits
+        self._pool = {}  # Dense layers -> (stairs, legend or note, bars): see _layer_artists
         self.rebuild(experiment)
 
     # ------------------------------------------------ building
@@ -318,9 +320,13 @@ class Dashboard:
         self.figures[name] = fig
         return fig, axes
 
-    def _frame(self, name, fig, moving, overlay=()) -> None:
+    def _frame(self, name, fig, moving, overlay=(), fixed=(), key=None, states=None) -> None:
         old = self._frames.get(name)
-        self._frames[name] = Frame(fig, moving, old.canvas if old is not None else None, overlay)
+        frame = Frame(fig, moving, old.canvas if old is not None else None, overlay, fixed, key,
+                      states=states)
+        if old is not None:
+            frame.inherit(old)  # the backgrounds drawn for other layer counts
+        self._frames[name] = frame
 
     def _build_surface(self, exp) -> None:
         fig, ax = self._figure("surface", 1, 4.2, 4.4, left=0.16, right=0.97, bottom=0.1, top=0.8)
@@ -330,10 +336,18 @@ class Dashboard:
         # Only the surface moves while training. The points over it and the title (the
         # architecture) are an overlay, drawn again only when they change, so that
         # neither a frame nor a new architecture on the same data redraws a tick or label.
-        overlay = [*ax.collections, ax.title]
-        if ax.get_legend() is not None:  # above the axes: a new kind of task renames it
-            overlay.append(ax.get_legend())
-        self._frame("surface", fig, [_PaintedImage(self._surface)], overlay=overlay)
+        # The title, the legend (above the axes) and the spines do not move with the limits,
+        # and each axis is drawn again only when its own limits move: a wider plane redraws
+        # the points and the two axes, not the figure. The title's and the legend's
+        # pictures are kept by their text (the legend has two: classes, or signs of y).
+        legend = ax.get_legend()
+        fixed = [ax.title, *ax.spines.values(), ax.xaxis, ax.yaxis]
+        states = {ax.title: ax.get_title}
+        if legend is not None:  # above the axes: a new kind of task renames it
+            fixed.append(legend)
+            states[legend] = lambda: tuple(t.get_text() for t in legend.get_texts())
+        self._frame("surface", fig, [_PaintedImage(self._surface)], overlay=ax.collections,
+                    fixed=fixed, key=lambda: (ax.get_xlim(), ax.get_ylim()), states=states)
 
     def _build_loss(self, exp) -> None:
         fig, ax = self._figure("loss", 1, 5.8, 2.6, left=0.1, right=0.98, bottom=0.18, top=0.89)
@@ -342,10 +356,16 @@ class Dashboard:
         finish(ax, f"Loss ({exp.config.loss})", "epoch", "loss", legend=False)
         _legend_above(ax)
         self._loss_ax = ax
+        self._loss_title = ax._left_title  # the Text that ax.set_title(loc="left") sets
         # Says where a run diverged (its losses end there; the lines show the finite part).
         self._loss_note = ax.text(0.98, 0.9, "", transform=ax.transAxes, ha="right", va="top",
                                   color=COLORS[1], fontsize="small")
-        self._frame("loss", fig, [self._train_line, self._test_line, self._loss_note])
+        # The title (the loss's name) and the legend sit above the axes, and each axis is
+        # drawn again only when its limits move: a new loss or a new scale redraws those alone.
+        self._frame("loss", fig, [self._train_line, self._test_line, self._loss_note],
+                    fixed=[self._loss_title, ax.get_legend(), ax.xaxis, ax.yaxis],
+                    key=lambda: (ax.get_xlim(), ax.get_ylim()),
+                    states={self._loss_title: self._loss_title.get_text})
 
     def _build_stats(self, exp) -> None:
         fig, (hist_ax, grad_ax) = self._figure("stats", 2, 5.8, 2.6, left=0.1, right=0.98,
@@ -366,26 +386,67 @@ class Dashboard:
         grad_ax.yaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
         for ax in (hist_ax, grad_ax):
             _pin_titles(ax)
-        self._frame("stats", fig, [*self._stairs, *self._bars])
+        self._stats_frame()
+
+    def _stats_frame(self) -> None:
+        """The statistics' frame: the per-layer artists move; the legend (or the note that
+        there is no hidden layer) and each axis are drawn alone, again only when they change."""
+        hist_ax, grad_ax = self._hist_ax, self._grad_ax
+        legend = self._hist_legend if self._stairs else self._no_hidden
+        # What is left in the background (the titles, the axes' faces) moves with nothing:
+        # one background for every depth and every scale.
+        self._frame("stats", self.figures["stats"], [*self._stairs, *self._bars],
+                    fixed=[legend, hist_ax.xaxis, hist_ax.yaxis, grad_ax.xaxis, grad_ax.yaxis,
+                           *hist_ax.spines.values(), *grad_ax.spines.values()],
+                    key=lambda: (hist_ax.get_title(), grad_ax.get_title()),
+                    # One legend (or note) per depth, kept with its artists: its picture too.
+                    states={legend: lambda: len(self._bars)})
 
     def _layer_artists(self, exp) -> None:
-        """The stats figure's artists that come one per layer: histograms, their legend, bars."""
+        """The stats figure's artists that come one per layer: histograms, their legend, bars.
+
+        Made once for each number of layers and kept (:attr:`_pool`): a network that goes
+        back to a depth it had takes its artists again, instead of making a histogram, a
+        bar and a legend entry per layer anew (most of the cost of a new depth).
+        """
+        n = len(exp.dense)
+        if n not in self._pool:
+            self._pool[n] = self._new_layer_artists(n)
+        stairs, note, container = self._pool[n]
         hist_ax, grad_ax = self._hist_ax, self._grad_ax
+        for artist in [*stairs, note]:
+            if artist.axes is None:  # kept from an earlier visit: back on its axes
+                hist_ax.add_artist(artist)
+        if container not in grad_ax.containers:
+            for bar in container:
+                grad_ax.add_artist(bar)
+            grad_ax.add_container(container)
         edges, fractions = exp.activation_histograms()
-        self._stairs = [hist_ax.stairs(f, edges, color=COLORS[l % len(COLORS)], linewidth=1.5,
-                                       label=str(l + 1)) for l, f in enumerate(fractions)]
-        self._no_hidden = None
-        if not self._stairs:
-            self._no_hidden = hist_ax.text(0.5, 0.5, "no hidden layer", ha="center",
-                                           va="center", transform=hist_ax.transAxes)
-        else:  # a column right of the axes: never drawn over, so never redrawn
-            hist_ax.legend(title="layer", loc="upper left", bbox_to_anchor=(1.0, 1.0),
-                           frameon=False, fontsize="small", title_fontsize="small",
-                           handlelength=1.0, borderaxespad=0.2)
-        layers = np.arange(1, len(exp.dense) + 1)
-        self._bar_container = grad_ax.bar(layers, np.ones(len(layers)), color=COLORS[2])
-        self._bars = list(self._bar_container)
+        for step, f in zip(stairs, fractions):  # the edges of this activation
+            step.set_data(values=f, edges=edges)
+        self._stairs, self._bar_container, self._bars = stairs, container, list(container)
+        self._no_hidden = None if stairs else note
+        self._hist_legend = note if stairs else None
+        layers = np.arange(1, n + 1)
         grad_ax.set_xticks(layers, [str(l) for l in layers])
+
+    def _new_layer_artists(self, n: int) -> tuple:
+        """``(stairs, legend or note, bars)`` for ``n`` Dense layers (``n - 1`` hidden)."""
+        hist_ax, grad_ax = self._hist_ax, self._grad_ax
+        edges, fractions = self.experiment.activation_histograms()
+        stairs = [hist_ax.stairs(f, edges, color=COLORS[l % len(COLORS)], linewidth=1.5,
+                                 label=str(l + 1)) for l, f in enumerate(fractions)]
+        if not stairs:
+            note = hist_ax.text(0.5, 0.5, "no hidden layer", ha="center", va="center",
+                                transform=hist_ax.transAxes)
+        else:  # a column right of the axes: never drawn over, so never redrawn
+            note = Legend(hist_ax, stairs, [s.get_label() for s in stairs], title="layer",
+                          loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False,
+                          fontsize="small", title_fontsize="small", handlelength=1.0,
+                          borderaxespad=0.2)
+            hist_ax.add_artist(note)
+        layers = np.arange(1, n + 1)
+        return stairs, note, grad_ax.bar(layers, np.ones(n), color=COLORS[2])
 
     # ------------------------------------------------ moving to a new experiment
 
@@ -420,7 +481,7 @@ class Dashboard:
         title = f"Loss ({exp.config.loss})"
         if ax.get_title(loc="left") != title:
             _title(ax, title, loc="left")
-            self._frames["loss"].stale = True
+            self._frames["loss"].changed(self._loss_title)
 
     def _retarget_stats(self, exp) -> None:
         """New layers' artists if their number changed; new edges and label if the
@@ -429,18 +490,16 @@ class Dashboard:
         if len(exp.dense) != len(self._bars):
             # Replace only the per-layer artists: the axes keep their ticks, whose
             # making is most of the cost of a new figure.
-            for stairs in self._stairs:
-                stairs.remove()
-            for artist in (hist_ax.get_legend(), self._no_hidden):
+            for artist in [*self._stairs, self._hist_legend, self._no_hidden]:
                 if artist is not None:
-                    artist.remove()
+                    artist.remove()  # kept in the pool for a later visit
             self._bar_container.remove()
             self._layer_artists(exp)
             grad_ax.relim()
             grad_ax.autoscale_view()
             if not self._stairs:  # as on a new axes without data
                 hist_ax.set_ylim(0.0, 1.0)
-            self._frame("stats", self.figures["stats"], [*self._stairs, *self._bars])
+            self._stats_frame()
         label = f"$h$ ({exp.config.activation})"
         if hist_ax.get_xlabel() != label:
             edges, fractions = exp.activation_histograms()

@@ -180,14 +180,20 @@ class NetworkView:
         self._box = Rectangle((0, 0), 1, 1, fill=False, edgecolor=COLORS[7], linewidth=1.5,
                               zorder=3)
         ax.add_patch(self._box)
-        fig.text(0.01, 0.985, "What each unit computes: its output over the plane",
-                 va="top", fontsize="medium")
+        title = fig.text(0.01, 0.985, "What each unit computes: its output over the plane",
+                         va="top", fontsize="medium")
         handles = [Line2D([], [], color=POSITIVE, linewidth=2, label="weight > 0"),
                    Line2D([], [], color=NEGATIVE, linewidth=2, label="weight < 0")]
-        fig.legend(handles=handles, loc="upper right", ncol=2, frameon=False,
-                   fontsize="small", handlelength=1.2, bbox_to_anchor=(0.99, 1.0))
+        legend = fig.legend(handles=handles, loc="upper right", ncol=2, frameon=False,
+                            fontsize="small", handlelength=1.2, bbox_to_anchor=(0.99, 1.0))
         self._labels = []
-        self._frames["network"] = Frame(fig, [self._tiles, self._lines, self._box])
+        # The title and the legend never change: pictures of their own, so that a new
+        # layout draws only the labels. Those are placed by the layout: the sizes and
+        # the inputs say what the background shows.
+        self._frames["network"] = Frame(
+            fig, [self._tiles, self._lines, self._box], fixed=[title, legend],
+            key=lambda: (tuple(self.layout.sizes), self.layout.r,
+                         tuple(self.experiment.config.features), ax.get_xlim(), ax.get_ylim()))
 
     def _build_unit(self) -> None:
         fig, ax = _fixed_figure(1, 3.3 * self.scale, 3.2 * self.scale, left=0.15, right=0.72,
@@ -205,7 +211,12 @@ class NetworkView:
                            cax=fig.add_axes((0.75, 0.14, 0.035, 0.76)))
         bar.set_ticks([-1.0, -0.5, 0.0, 0.5, 1.0])
         bar.set_label("$h$ / max $|h|$ of its layer", fontsize="small")
-        self._frames["unit"] = Frame(fig, [self._big])
+        # The colour bar and the title (the unit's name) are kept as pictures of their own:
+        # a new plane redraws only the axes' ticks, a new unit only the title.
+        self._frames["unit"] = Frame(fig, [self._big], fixed=[ax.title, bar.ax, ax.xaxis, ax.yaxis],
+                                     key=lambda: (ax.get_xlim(), ax.get_ylim(),
+                                                  self._none.get_visible()),
+                                     states={ax.title: ax.get_title})
 
     def _relayout(self) -> None:
         """Place the pictures and lines for the network's sizes; label the inputs and the layers."""
@@ -254,13 +265,16 @@ class NetworkView:
             layer = min(max(int(layer), 1), len(hidden))
             self.selected = (layer, min(max(int(unit), 1), hidden[layer - 1]))
         shown = self.selected is not None
+        was_none = self._none.get_visible()
         self._none.set_visible(not shown)
         self._big.set_visible(shown)
         self._box.set_visible(shown)
         title = "layer {}, unit {}: its output $h$".format(*self.selected) if shown else " "
         if self._unit_ax.get_title() != title:
             self._unit_ax.set_title(title, fontsize="medium")
-            self._frames["unit"].stale = True  # the title is part of the still background
+            self._frames["unit"].changed(self._unit_ax.title)
+        if was_none != self._none.get_visible():
+            self._frames["unit"].stale = True  # "no hidden layer" is part of the background
         if shown:
             left, top, right, bottom = self.layout.box(self.selected[0], self.selected[1] - 1)
             self._box.set_bounds(left - 1, top - 1, right - left + 2, bottom - top + 2)
