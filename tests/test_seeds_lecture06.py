@@ -24,7 +24,7 @@ def test_both_classifiers_learn_the_spirals_and_agree(seed):
     outputs = {}
     for name, (output, loss, targets) in setups.items():
         net = nk.MLP([2, 64, 64, 3], activation="relu", output=output, rng=seed)
-        history = nk.fit(net, loss, X_train, targets, epochs=200, batch_size=32,
+        history = nk.fit(net, loss, X_train, targets, epochs=150, batch_size=32,
                          optimizer=nk.Adam(net.parameters(), lr=0.01), rng=seed, progress=False)
         outputs[name] = net.forward(X_test)
         acc = np.mean(outputs[name].argmax(axis=1) == y_test)

@@ -88,8 +88,27 @@ def test_a_laid_out_figure_is_one_draw_of_its_canvas_unless_something_sticks_out
     assert np.array_equal(np.asarray(picture), np.asarray(fig.canvas.buffer_rgba())[:, :, :3])
     ax.set_title("a title far wider than this figure, which constrained layout cannot shrink " * 2)
     assert notebook_png(fig) is None, "what reaches outside the canvas must be drawn tight instead"
-    unlaid, _ = new_figure(layout=None)
-    assert notebook_png(unlaid) is None, "without constrained layout the tight box decides the margins"
+
+
+def test_a_figure_without_layout_is_one_draw_cut_to_the_tight_box():
+    from IPython.core.pylabtools import print_figure  # the inline backend's tight drawing
+
+    fig, ax = new_figure(width=4.3, height=2.7, layout=None)
+    ax.plot([0, 1], [0, 1], label="a line")
+    ax.legend()
+    ax.set(title="short", xlabel="x")
+    fig.subplots_adjust(bottom=0.25)
+    mine, tight = (pixels(base64.b64decode(notebook_png(fig))), pixels(print_figure(fig, "png")))
+    assert mine.shape == tight.shape, f"the tight box, padded as the inline backend pads it: {mine.shape} vs {tight.shape}"
+    # The same picture up to anti-aliasing: the tight drawing starts at a fraction of a pixel.
+    differ = np.mean(np.abs(mine - tight).max(axis=2) > 40)
+    assert differ < 0.05, f"{differ:.1%} of the pixels differ from the tight drawing"
+    assert mine[0, 0].tolist() == [255, 255, 255] and mine.shape[1] < fig.get_figwidth() * fig.dpi, \
+        "cut to the box: narrower than the canvas, with the figure's white padding"
+    fig.subplots_adjust(bottom=0.0)  # now the x label hangs below the canvas
+    assert notebook_png(fig) is None, "what reaches outside the canvas must be drawn tight instead"
+    placed, _ = new_figure(layout="tight")
+    assert notebook_png(placed) is None, "another layout engine: the inline backend draws it"
 
 
 def test_frame_matches_a_full_draw_and_keeps_hidden_artists_hidden():

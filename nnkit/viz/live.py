@@ -49,11 +49,20 @@ def freeze_layout(fig):
     leave a placeholder engine that still makes savefig draw twice). Titles get a fixed
     height, so no redraw searches for decorations above each axes; and the figure keeps
     one Agg canvas, whose renderer caches text layouts between redraws.
+
+    Both passes only lay out, without drawing: the layout measures the ticks, labels and
+    legends itself, and a draw would only have made a picture nobody sees (the course's
+    widgets come out pixel for pixel as with two draws). A figure without a layout
+    engine is already frozen (a widget that froze its figure before handing it to
+    ``Live``) or was placed by hand: it is left as it is.
     """
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
-    for _ in range(2):
-        fig.draw_without_rendering()
+    engine = fig.get_layout_engine()
+    if engine is None:
+        return fig
+    engine.execute(fig)
+    engine.execute(fig)
     for ax in fig.axes:
         ax.set_title(ax.get_title(), y=ax.title.get_position()[1], fontsize=ax.title.get_fontsize())
     fig.set_layout_engine(None)
@@ -91,6 +100,7 @@ class Live:
         self.fig, self.update, self.controls = fig, update, dict(controls)
         self.image = W.Image(format="png")
         self.result, self.last_seconds = None, 0.0
+        self._held, self._missed = False, []  # set() holds redraws until its last value
         for control in self.controls.values():
             control.observe(self._changed, names="value")
         rows = [W.HBox(list(self.controls.values())[i:i + columns])
@@ -105,14 +115,30 @@ class Live:
         return {name: control.value for name, control in self.controls.items()}
 
     def set(self, **values):
-        """Set controls by name, as a student would; each change redraws. Returns ``result``."""
-        for name, value in values.items():
+        """Set controls by name, as a student would; returns ``result``.
+
+        Several values at once redraw once, after the last of them (the picture in between
+        would be seen by nobody); setting values the controls already hold does not redraw.
+        """
+        for name in values:
             if name not in self.controls:
                 raise KeyError(f"no control named {name!r}; this figure has {list(self.controls)}")
-            self.controls[name].value = value
+        self._held, changed = True, []
+        try:
+            for name, value in values.items():
+                before = len(self._missed)
+                self.controls[name].value = value
+                changed += self._missed[before:]
+        finally:
+            self._held, self._missed = False, []
+        if changed:
+            self.redraw()
         return self.result
 
     def _changed(self, change):
+        if self._held:
+            self._missed.append(change)
+            return
         self.redraw()
 
     def redraw(self):

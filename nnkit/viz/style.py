@@ -7,12 +7,13 @@ import sys
 
 import matplotlib
 import matplotlib.pyplot
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-__all__ = ["COLORS", "CMAP", "CONTINUOUS", "new_figure", "finish", "notebook_png"]
+__all__ = ["COLORS", "CMAP", "CONTINUOUS", "OVERHANG_PIXELS", "new_figure", "finish", "notebook_png"]
 
 # matplotlib >= 3.9 loads the backend lazily, on the first pyplot figure; in a Jupyter kernel
 # it is loading the inline backend that registers the PNG display of Figure objects, so load
@@ -21,17 +22,27 @@ __all__ = ["COLORS", "CMAP", "CONTINUOUS", "new_figure", "finish", "notebook_png
 matplotlib.pyplot.switch_backend(matplotlib.get_backend())
 
 
+# How far a laid-out figure may reach past its canvas and still be shown as drawn: the
+# anti-aliased edge of a glyph (tall mathtext titles reach 0.2 pixels above the top).
+OVERHANG_PIXELS = 1.5
+
+
 def notebook_png(fig) -> str | None:
-    """A laid-out figure's picture for the notebook, from one draw; ``None``: draw it the usual way.
+    """A figure's picture for the notebook, from one draw; ``None``: draw it the usual way.
 
     The inline backend shows a figure with ``bbox_inches="tight"``, which draws it twice:
     once to find the box around everything drawn, once into that box. A figure with
     constrained layout already fits its axes, labels and legends into the canvas, so one
     draw of the canvas is the picture (35-40% less CPU per figure, and the lectures show
-    73 such figures). Where something still reaches outside the canvas (a
-    title wider than the figure), this returns ``None`` and the figure is drawn tight.
+    73 such figures). A figure without a layout engine (placed by hand, or a widget's,
+    whose layout was frozen) is drawn once too and cut to the tight box, padded by
+    ``savefig.pad_inches`` as the inline backend pads it. Where something reaches outside
+    the canvas by more than :data:`OVERHANG_PIXELS` (a title wider than the figure), the
+    draw does not hold it: this returns ``None`` and the figure is drawn tight.
     """
-    if not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+    engine = fig.get_layout_engine()
+    laid_out = isinstance(engine, ConstrainedLayoutEngine)
+    if not laid_out and engine is not None:
         return None
     from . import blit  # imports the Agg canvas, which only a notebook needs here
 
@@ -39,9 +50,32 @@ def notebook_png(fig) -> str | None:
     canvas.draw()
     box = fig.get_tightbbox(canvas.get_renderer())  # text extents are cached by the draw
     width, height = fig.get_size_inches()
-    if box.x0 < 0 or box.y0 < 0 or box.x1 > width or box.y1 > height:
+    slack = OVERHANG_PIXELS / fig.dpi
+    if box.x0 < -slack or box.y0 < -slack or box.x1 > width + slack or box.y1 > height + slack:
         return None
-    return base64.b64encode(blit.encode_png(canvas)).decode("ascii")
+    rgb = np.asarray(canvas.buffer_rgba())[:, :, :3]
+    if not laid_out:
+        rgb = _tight_crop(rgb, box.padded(matplotlib.rcParams["savefig.pad_inches"]), fig)
+    return base64.b64encode(blit.encode_rgb(rgb)).decode("ascii")
+
+
+def _tight_crop(rgb, box, fig):
+    """The part of the drawn ``(h, w, 3)`` picture inside ``box`` (inches, from the lower left),
+    as ``bbox_inches="tight"`` would draw it: where the box passes the canvas, the figure's
+    face colour fills in."""
+    dpi = fig.dpi
+    h, w, _ = rgb.shape
+    out_w, out_h = int(box.width * dpi), int(box.height * dpi)
+    # Agg counts rows from the bottom: the tight picture keeps the box's lower edge, and
+    # truncating its height to whole pixels drops the top row's fraction.
+    left, top = round(box.x0 * dpi), h - round(box.y0 * dpi) - out_h
+    face = np.round(np.array(fig.get_facecolor()[:3]) * 255).astype(np.uint8)
+    out = np.empty((out_h, out_w, 3), np.uint8)
+    out[:] = face
+    r0, c0 = max(top, 0), max(left, 0)
+    r1, c1 = min(top + out_h, h), min(left + out_w, w)
+    out[r0 - top:r1 - top, c0 - left:c1 - left] = rgb[r0:r1, c0:c1]
+    return out
 
 
 def _show_laid_out_figures_in_one_draw() -> None:

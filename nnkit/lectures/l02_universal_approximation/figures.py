@@ -209,7 +209,9 @@ def semicircle_progress(X, Y, outputs: dict):
 
     ``outputs`` maps an epoch to ``Yhat (n, 2)``.
     """
-    fig, ax = new_figure(width=6.0, height=4.2)
+    # "compressed": constrained layout for an axes of fixed aspect (plain constrained layout
+    # placed the title above the canvas once the equal aspect had shrunk the axes).
+    fig, ax = new_figure(width=6.0, height=4.2, layout="compressed")
     ax.plot(X[:, 0], X[:, 1], color=COLORS[7], lw=1.5, label="inputs $x$ (semicircle)")
     ax.plot(Y[:, 0], Y[:, 1], color=COLORS[7], lw=3, alpha=0.35, label="targets $y$ (parabola)")
     for k, (epoch, Yhat) in enumerate(sorted(outputs.items())):

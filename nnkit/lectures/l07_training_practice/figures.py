@@ -116,8 +116,10 @@ def layer_histograms(study: dict, title: str = "Activations per layer"):
     for i, (ax, (name, stats)) in enumerate(zip(axes, study.items())):
         draw_ridgeline(ax, stats)
         finish(ax, name, "activation $h$", "layer")
-    fig.suptitle(title + " (values beyond the range are counted in the edge bins)",
-                 fontsize="medium")
+    # On one line where the panels are wide enough for it; narrower, the note goes below
+    # (a title wider than the figure would reach past the picture's edges).
+    sep = " " if len(study) > 2 else "\n"
+    fig.suptitle(title + sep + "(values beyond the range are counted in the edge bins)", fontsize="medium")
     return fig
 
 
