@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 from nnkit.viz import histogram  # noqa: E402
 from nnkit.viz.blit import Frame, encode_png, png, still  # noqa: E402
 from nnkit.viz.grid import plane  # noqa: E402
-from nnkit.viz.live import BlitLive, toggle  # noqa: E402
+from nnkit.viz.live import BlitLive, dropdown, float_slider, toggle  # noqa: E402
 from nnkit.viz.style import new_figure, notebook_png  # noqa: E402
 
 
@@ -160,6 +160,32 @@ def test_blit_live_follows_a_toggle():
     assert hidden != shown
     live.set(show=True)
     assert pixels(live.png()).tolist() == pixels(shown).tolist()
+
+
+def test_blit_live_keeps_one_background_per_still_key_and_draws_the_prepared_ones_at_build():
+    fig, ax = new_figure()
+    line, = ax.plot([0, 1], [0, 1])
+    ax.set_title("t")
+
+    def update(scale, offset):
+        ax.set_ylim(0, scale)  # the still parts (limits, tick labels) depend on the scale only
+        line.set_ydata([offset, offset + 1])
+
+    controls = {"scale": dropdown([1, 2, 4], 1, "scale"), "offset": float_slider(0.0, 0, 1, 0.1, "offset")}
+    live = BlitLive(fig, update, controls, [line], still_key=lambda scale, offset: scale,
+                    prepare=[{"scale": 2}])
+    assert ax.get_ylim() == (0, 1), "after preparing, the figure is back at the controls' values"
+    full_draws = []
+    draw = fig.canvas.draw
+    fig.canvas.draw = lambda: (full_draws.append(1), draw())[1]
+    for scale, offset, drawn in ((2, 0.0, 0), (1, 0.5, 0), (4, 0.5, 1), (2, 0.3, 1), (4, 0.1, 1)):
+        live.set(scale=scale, offset=offset)
+        assert len(full_draws) == drawn, f"at scale {scale}: {len(full_draws)} full draws, expected {drawn}"
+        fig.canvas.draw = draw  # the check below draws in full
+        fast, full = pixels(live.picture), pixels(png(fig))
+        fig.canvas.draw = lambda: (full_draws.append(1), draw())[1]
+        diff = np.abs(fast - full).max(axis=2)
+        assert np.mean(diff > 2) < 1e-3, f"at scale {scale}: {np.sum(diff > 2)} pixels differ from a full draw"
 
 
 # ---------------------------------------------------------------- stills for viewers without a kernel

@@ -209,12 +209,30 @@ class BlitLive(Live):
         As for :class:`Live`.
     animated : list of Artist
         The artists ``update`` changes; everything else must stay as it was drawn.
+    still_key : callable, optional
+        ``still_key(**values)``: what the still parts depend on, when a control changes
+        them (e.g. that control's value). The background is then kept per key (and
+        limits and ticks), so that a choice seen before blits instead of drawing all.
+    prepare : list of dict, optional
+        Values of some controls (the others as they start) whose backgrounds are drawn
+        when the widget is built, so that even the first move to them blits.
     """
 
-    def __init__(self, fig, update, controls: dict, animated, columns: int = 2):
+    def __init__(self, fig, update, controls: dict, animated, columns: int = 2,
+                 still_key=None, prepare=()):
         self.animated = list(animated)
         self._frame, self._signature = None, None
+        self._still_key, self._keep = still_key, max(4, len(prepare) + 1)
+        self._preparing = None  # the values whose background is being drawn ahead
         super().__init__(fig, update, controls, columns)
+        for values in prepare:
+            self._preparing = {**self.values, **values}
+            self.update(**self._preparing)
+            self._frame._draw_background()  # kept by the frame under _still
+        self._preparing = None
+        if prepare:
+            self.update(**self.values)  # back to what the controls say (and the picture shows)
+            self._frame.stale = True  # the next frame takes that background back, kept
 
     def _static_signature(self):
         parts = []
@@ -225,10 +243,17 @@ class BlitLive(Live):
                           tuple(t.get_text() for t in legend.get_texts()) if legend else ()))
         return tuple(parts)
 
+    def _still(self):
+        """What the background shows: the still key of the values drawn, and the axes."""
+        values = self._preparing if self._preparing is not None else self.values
+        return self._still_key(**values), self._static_signature()
+
     def png(self) -> bytes:
         if self._frame is None:  # after the first update and freeze_layout: the layout is final
-            self._frame = blit.Frame(self.fig, self.animated, self.fig.canvas)
-        signature = self._static_signature()
+            self._frame = blit.Frame(self.fig, self.animated, self.fig.canvas,
+                                     key=None if self._still_key is None else self._still,
+                                     keep=self._keep)
+        signature = self._static_signature() if self._still_key is None else self._still()
         if signature != self._signature:
             self._frame.stale = True
             self._signature = signature

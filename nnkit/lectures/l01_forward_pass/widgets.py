@@ -76,9 +76,12 @@ def neuron_widget(w=(1.0, -0.5), b=0.5, activation="sigmoid") -> BlitLive:
         b=float_slider(b, -3, 3, 0.1, "bias $b$"),
         activation=dropdown(list(_CHOICES), activation, "activation f"),
     )
-    # A new activation changes the colour bar's range (a full redraw); the weights move
-    # only the image and the line, drawn over the rest.
-    return BlitLive(fig, update, controls, [art["image"], art["line"]])
+    # The weights move only the image and the line, drawn over the rest. An activation has
+    # its own colour-bar range: one picture of the still parts per activation, all drawn
+    # now, so that a new activation blits too instead of drawing the whole figure.
+    return BlitLive(fig, update, controls, [art["image"], art["line"]],
+                    still_key=lambda w1, w2, b, activation: activation,
+                    prepare=[{"activation": name} for name in _CHOICES if name != activation])
 
 
 def xor_widget() -> BlitLive:

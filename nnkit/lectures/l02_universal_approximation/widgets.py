@@ -49,9 +49,12 @@ def staircase_widget(N: int = 8, steepness: float = 10.0, target: str = "wave") 
         steepness=log_slider(steepness, 0, 2, "steepness s"),
         target=dropdown(list(TARGETS), target, "target f"),
     )
-    # The limits change with the target only: other redraws draw the curves over the rest.
+    # The limits change with the target only: one picture of the still parts per target,
+    # all drawn now, so that every redraw draws just the curves over one of them.
     moving = [art[name] for name in ("target", "approx", "steps", "bias", "text")]
-    return BlitLive(fig, update, controls, moving, columns=3)
+    return BlitLive(fig, update, controls, moving, columns=3,
+                    still_key=lambda N, steepness, target: target,
+                    prepare=[{"target": name} for name in TARGETS if name != target])
 
 
 def ridge_widget(half_width: float = 1.0) -> BlitLive:
