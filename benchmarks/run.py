@@ -139,6 +139,7 @@ def notebook_tables(reps: int, checks: list) -> list[str]:
         return ["No notebooks in lectures/, solutions/ or exercises/ yet."]
     timed, failed = [], []
     probed = []  # every lecture's rows, each with its notebook, sorted together at the end
+    collects = []  # (CPU s of the garbage collection before a lecture's probe, notebook)
     for path in paths:
         name = str(path.relative_to(course.ROOT))
         lecture = path.parent.name == "lectures" and reps > 0
@@ -151,6 +152,8 @@ def notebook_tables(reps: int, checks: list) -> list[str]:
             continue
         timed.append((result["cpu"], result["seconds"], name))
         probed += [dict(row, where=path.stem) for row in result["rows"]]
+        if "collect" in result:
+            collects.append((result["collect"], path.stem))
         checks.append((f"notebook {name}", result["seconds"], NOTEBOOK_SECONDS))
     lines = ["| notebook | kernel CPU s | wall s (fresh kernel, start to end) | wall ≤ 30 s |",
              "|---|---:|---:|---|"]
@@ -169,6 +172,12 @@ def notebook_tables(reps: int, checks: list) -> list[str]:
         rows = [line for row in _slowest_first(probed)
                 for line in _widget_rows([row], checks, where=row["where"])]
         lines += WIDGET_HEADER + rows if rows else ["No widgets found in the lectures."]
+        if collects:
+            worst, where = max(collects)
+            lines += ["", "Before timing, each kernel ran one full garbage collection (after a "
+                      "lecture's cells one is due, and would land on whichever redraw came "
+                      f"first): {np.median([c for c, _ in collects]) * 1e3:.0f} ms of CPU "
+                      f"median, {worst * 1e3:.0f} ms at most ({where})."]
     return lines
 
 
