@@ -208,9 +208,18 @@ class Frame:
         self._kept_covers = collections.OrderedDict()  # (axis, placement, state) -> picture
 
     def inherit(self, old: "Frame") -> None:
-        """Keep the backgrounds ``old`` (a frame of the same figure, with the same ``key``) kept."""
+        """Keep the backgrounds ``old`` (a frame of the same figure, with the same ``key``) kept,
+        and the pictures of the fixed artists both frames show (a new depth in the playground
+        changes the moving artists, not the spines or an axis whose ticks stayed): the first
+        render drops those whose axes moved or whose state changed, as for any full draw."""
         if old.fig is self.fig and old.canvas is self.canvas:
             self._kept, self._kept_covers = old._kept, old._kept_covers
+            self._placement = old._placement
+            for artist in self.fixed & old.fixed:
+                if artist in old._covers and not old.overlay_stale:
+                    self._covers[artist] = old._covers[artist]
+                    self._states[artist] = old._states.get(artist)
+            self.overlay_stale = not self._covers
 
     def changed(self, *artists) -> None:
         """Say that these overlay artists changed: the next frame draws them again (or, for
