@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 from nnkit.viz import histogram  # noqa: E402
 from nnkit.viz.blit import Frame, encode_png, png, still  # noqa: E402
 from nnkit.viz.grid import plane  # noqa: E402
-from nnkit.viz.live import BlitLive, dropdown, float_slider, toggle  # noqa: E402
+from nnkit.viz.live import BlitLive, Live, dropdown, float_slider, toggle  # noqa: E402
 from nnkit.viz.style import new_figure, notebook_png  # noqa: E402
 
 
@@ -160,6 +160,29 @@ def test_blit_live_follows_a_toggle():
     assert hidden != shown
     live.set(show=True)
     assert pixels(live.png()).tolist() == pixels(shown).tolist()
+
+
+def test_live_set_redraws_once_for_several_values_and_not_for_unchanged_ones():
+    fig, ax = new_figure()
+    line, = ax.plot([0, 1], [0, 1])
+    calls = []
+
+    def update(a, b):
+        calls.append((a, b))
+        line.set_ydata([a, b])
+
+    live = Live(fig, update, {"a": float_slider(0.0, 0, 1, 0.1, "a"),
+                              "b": float_slider(0.0, 0, 1, 0.1, "b")})
+    calls.clear()
+    live.set(a=0.5, b=0.7)
+    assert calls == [(0.5, 0.7)], f"two values at once should redraw once, with both; got {calls}"
+    live.set(a=0.5, b=0.7)
+    assert calls == [(0.5, 0.7)], "values the controls already hold should not redraw"
+    live.controls["a"].value = 0.2  # a student's move still redraws at once
+    assert calls[-1] == (0.2, 0.7)
+    with pytest.raises(KeyError, match="no control named 'c'"):
+        live.set(a=0.9, c=1)
+    assert live.values["a"] == 0.2, "an unknown name changes nothing"
 
 
 def test_blit_live_keeps_one_background_per_still_key_and_draws_the_prepared_ones_at_build():

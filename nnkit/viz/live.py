@@ -100,7 +100,7 @@ class Live:
         self.fig, self.update, self.controls = fig, update, dict(controls)
         self.image = W.Image(format="png")
         self.result, self.last_seconds = None, 0.0
-        self._held, self._missed = False, []  # set() holds redraws until its last value
+        self._held, self._missed = False, False  # set() holds redraws until its last value
         for control in self.controls.values():
             control.observe(self._changed, names="value")
         rows = [W.HBox(list(self.controls.values())[i:i + columns])
@@ -123,21 +123,19 @@ class Live:
         for name in values:
             if name not in self.controls:
                 raise KeyError(f"no control named {name!r}; this figure has {list(self.controls)}")
-        self._held, changed = True, []
+        self._held, self._missed = True, False
         try:
             for name, value in values.items():
-                before = len(self._missed)
                 self.controls[name].value = value
-                changed += self._missed[before:]
         finally:
-            self._held, self._missed = False, []
+            changed, self._held, self._missed = self._missed, False, False
         if changed:
             self.redraw()
         return self.result
 
     def _changed(self, change):
         if self._held:
-            self._missed.append(change)
+            self._missed = True
             return
         self.redraw()
 
