@@ -102,6 +102,55 @@ _FINGERPRINT_JS = """async (selector) => {
   return images.length + ':' + (hash >>> 0).toString(16);
 }""" % _FIGURE_IMAGES
 
+# Times, inside the page, a key press's way to a new picture under a selector: from the
+# keydown event (its own time stamp) to the first animation frame after the new picture has
+# decoded. A MutationObserver wakes on every new image or new ``src`` under the selector
+# and hashes the pictures (the fingerprint above) only then, so nothing polls from outside,
+# whose round trips (tens of ms each) would set the precision. Installed before the key
+# press; ``window.__nnkitShown`` resolves to ``{pressed, shown, fingerprint}`` (ms, or
+# ``shown: null`` after ``timeout_ms`` with no new picture).
+_WATCH_NEW_PICTURE_JS = """([selector, before, timeoutMs]) => {
+  const fingerprint = %s;
+  const images = () => {
+    const found = [];
+    document.querySelectorAll(selector).forEach((node) => {
+      if (node.tagName === 'IMG') found.push(node);
+      else found.push(...node.querySelectorAll('%s'));
+    });
+    return found;
+  };
+  window.__nnkitShown = new Promise((resolve) => {
+    let pressed = null, done = false, busy = false, again = false;
+    const onKey = (event) => { if (pressed === null) pressed = event.timeStamp; };
+    document.addEventListener('keydown', onKey, {capture: true});
+    const observer = new MutationObserver(() => check());
+    const finish = (result) => {
+      if (done) return;
+      done = true;
+      observer.disconnect();
+      clearTimeout(timer);
+      document.removeEventListener('keydown', onKey, {capture: true});
+      resolve(result);
+    };
+    const check = async () => {
+      if (busy) { again = true; return; }
+      busy = true;
+      const now = await fingerprint(selector);
+      if (!done && pressed !== null && now !== before) {
+        await Promise.all(images().map((img) => img.decode().catch(() => null)));
+        await new Promise((r) => requestAnimationFrame(() => r()));
+        finish({pressed: pressed, shown: performance.now(), fingerprint: now});
+      }
+      busy = false;
+      if (again && !done) { again = false; check(); }
+    };
+    document.querySelectorAll(selector).forEach((node) => observer.observe(
+      node, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']}));
+    const timer = setTimeout(() => finish({pressed: pressed, shown: null, fingerprint: before}),
+                             timeoutMs);
+  });
+}""" % (_FINGERPRINT_JS, _FIGURE_IMAGES)
+
 
 # Counts, at every animation frame (each time Chromium can paint), the pictures that the first
 # image under a selector shows: a picture counts once it has decoded and is still the image's
@@ -297,26 +346,40 @@ class NotebookPage:
         return {"readout": (before["readout"], readout.inner_text()),
                 "figure": (before["figure"], after_figure)}
 
-    def step_slider(self, figure_id: str, timeout: float = 15.0) -> dict:
-        """Move the figure's slider one step with the keyboard (arrow key on its handle).
+    def step_slider(self, figure_id: str, timeout: float = 15.0, presses: int = 1) -> dict:
+        """Move the figure's slider by ``presses`` steps of the keyboard (arrow keys on its handle).
 
-        Returns the readout and fingerprint before and after, and the seconds from the key
-        press to the new picture: the round trip browser -> kernel -> browser of one redraw.
+        Each press waits for the new picture before the next. Returns the readout and
+        fingerprint before the first press and after the last, and ``seconds``: for each
+        press, the time from the key press to the new picture on screen (the round trip
+        browser -> kernel -> browser of one redraw), measured in the page (see
+        ``_WATCH_NEW_PICTURE_JS``); ``None`` where no new picture came within ``timeout``.
         """
         slider = self.page.locator(f'[data-nnkit-slider="{figure_id}"]')
         figure = f'[data-nnkit-figure="{figure_id}"]'
         handle = slider.locator(".noUi-handle")
         readout = slider.locator(".widget-readout")
-        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
-        before = {"readout": readout.inner_text(), "figure": self.fingerprint(figure)}
+        first = {"readout": readout.inner_text(), "figure": self.fingerprint(figure)}
         handle.focus()
-        self.page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
-        pressed = time.perf_counter()
-        after_figure = self.wait_for_change(figure, before["figure"], timeout)
-        seconds = time.perf_counter() - pressed
-        self.page.wait_for_timeout(200)
-        return {"readout": (before["readout"], readout.inner_text()),
-                "figure": (before["figure"], after_figure), "seconds": seconds}
+        picture, seconds = first["figure"], []
+        for _ in range(presses):
+            at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+            self.page.evaluate(_WATCH_NEW_PICTURE_JS, [figure, picture, int(timeout * 1000)])
+            start = time.perf_counter()
+            self.page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+            shown = self.page.evaluate("() => window.__nnkitShown")
+            outside = time.perf_counter() - start
+            if shown["shown"] is None or shown["pressed"] is None:
+                seconds.append(None)
+                break
+            inside = (shown["shown"] - shown["pressed"]) / 1000
+            # The page's span lies within this one's (which adds the round trips to Chromium).
+            assert 0 < inside <= outside, f"in-page time {inside:.3f} s, outside {outside:.3f} s"
+            seconds.append(inside)
+            self.page.wait_for_timeout(200)  # let the rest of the redraw (other panels) land
+            picture = self.fingerprint(figure)
+        return {"readout": (first["readout"], readout.inner_text()),
+                "figure": (first["figure"], self.fingerprint(figure)), "seconds": seconds}
 
     # -- the playground's Train and Pause ---------------------------------------------------
     def button(self, css_class: str, text: str):
