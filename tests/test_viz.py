@@ -15,7 +15,7 @@ from nnkit.viz import histogram  # noqa: E402
 from nnkit.viz.blit import Frame, encode_png, png, still  # noqa: E402
 from nnkit.viz.grid import plane  # noqa: E402
 from nnkit.viz.live import BlitLive, Live, dropdown, float_slider, toggle  # noqa: E402
-from nnkit.viz.style import new_figure, notebook_png  # noqa: E402
+from nnkit.viz.style import LOG_MINOR_DECADES, finish, log_minor_ticks, new_figure, notebook_png  # noqa: E402,E501
 
 
 def pixels(data: bytes) -> np.ndarray:
@@ -68,6 +68,36 @@ def test_histogram_agrees_with_numpy_on_clipped_values(values, bins):
 
 
 # ---------------------------------------------------------------- one PNG path
+
+@pytest.mark.parametrize("decades, minors_per_decade", [
+    (1.0, 8), (3.0, 2), (LOG_MINOR_DECADES, 2), (LOG_MINOR_DECADES + 1.0, 0), (12.0, 0)])
+def test_log_axes_mark_every_integer_within_a_decade_then_2_and_5_then_nothing(
+        decades, minors_per_decade):
+    fig, ax = new_figure()
+    ax.semilogy([0, 1], [1.0, 10.0 ** decades])
+    ax.set_ylim(1.0, 10.0 ** decades)
+    finish(ax, "t", "x", "y")
+    minors = ax.yaxis.get_minorticklocs()
+    inside = minors[(minors > 1.0) & (minors < 10.0 ** decades)]
+    assert len(inside) == round(minors_per_decade * decades)
+    if minors_per_decade == 2:  # the 1-2-5 steps
+        mantissa = inside / 10.0 ** np.floor(np.log10(inside))
+        assert np.allclose(np.sort(np.unique(np.round(mantissa, 6))), [2.0, 5.0])
+    # the linear x axis keeps matplotlib's minor ticks (none)
+    assert len(ax.xaxis.get_minorticklocs()) == 0
+
+
+def test_log_minor_ticks_follow_new_limits():
+    fig, ax = new_figure()
+    ax.set_yscale("log")
+    ax.set_ylim(1e-12, 1.0)
+    log_minor_ticks(ax.yaxis)
+    assert len(ax.yaxis.get_minorticklocs()) == 0
+    ax.set_ylim(1e-3, 1.0)
+    log_minor_ticks(ax.yaxis)
+    minors = ax.yaxis.get_minorticklocs()
+    assert len(minors[(minors > 1e-3) & (minors < 1.0)]) == 6  # 2 and 5 in each of 3 decades
+
 
 def test_encoder_writes_the_canvas_pixels():
     fig, ax = new_figure()

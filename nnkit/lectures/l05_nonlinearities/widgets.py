@@ -6,12 +6,12 @@ it drew, so that a test can check them without a screen.
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter, NullLocator
+from matplotlib.ticker import MaxNLocator, NullFormatter
 
 import nnkit as nk
 from nnkit.layers import ACTIVATIONS
 from nnkit.viz.live import Live, dropdown, float_slider, int_slider, log_slider, padded_live
-from nnkit.viz.style import COLORS, finish, new_figure
+from nnkit.viz.style import COLORS, finish, log_minor_ticks, new_figure
 
 from . import compute as neuron
 from .figures import (
@@ -169,9 +169,6 @@ def dying_relu_explorer(X=None, W=None, bias: float = 0.0, rng=0) -> Live:
                        animated=[lines, marker, ax_c.title])
 
 
-MINOR_DECADES = 5  # depth_explorer's y axis shows minor ticks up to this many decades
-
-
 def depth_explorer(depth: int = 10, activation: str = "sigmoid", init: str = "xavier",
                    width: int = 32, rng=0) -> Live:
     r"""The error :math:`\lVert\delta^{(l)}\rVert` per layer of a deep net, for a chosen activation and init.
@@ -213,10 +210,7 @@ def depth_explorer(depth: int = 10, activation: str = "sigmoid", init: str = "xa
         ax.set_xlim(0.5, depth + 1.5)
         lo, hi = min(both.min(), 1e-2 * both.max()) / 3, both.max() * 3  # >= 2 decades
         ax.set_ylim(lo, hi)
-        # Minor ticks only where they can be told apart: over many decades they are a dense
-        # comb that says nothing and costs a third of the redraw (matplotlib drops them at 10).
-        ax.yaxis.set_minor_locator(LogLocator(subs="auto") if np.log10(hi / lo) <= MINOR_DECADES
-                                   else NullLocator())
+        log_minor_ticks(ax.yaxis)  # none over many decades: a comb that costs a third of a redraw
         ratio = g.errors[0] / g.errors[-1]
         ax.set_title(f"{activation}, {init} init: input/output error ratio {ratio:.1e}")
         return g
