@@ -123,8 +123,9 @@ def time_controls(widget, reps: int = 3) -> dict:
     A ``Live`` reports its own redraw's CPU time (``last_seconds``: update plus the PNG); for
     any other widget with ``controls`` (the playground) it is the CPU time of this process
     for the change, its redraw included (the change runs synchronously here, so that is
-    all its work; wall time would add whatever else the machine runs meanwhile). Returns ``{"controls": {name: [s, ...]}, "skipped": [name, ...]}``;
-    buttons appear as ``"<name> button"``.
+    all its work; wall time would add whatever else the machine runs meanwhile).
+    Returns ``{"controls": {name: [s, ...]}, "skipped": [name, ...]}``; buttons appear as
+    ``"<name> button"``.
     """
     from nnkit.viz.live import Live
 

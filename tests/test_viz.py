@@ -15,7 +15,8 @@ from nnkit.viz import histogram  # noqa: E402
 from nnkit.viz.blit import Frame, encode_png, png, still  # noqa: E402
 from nnkit.viz.grid import plane  # noqa: E402
 from nnkit.viz.live import BlitLive, Live, dropdown, float_slider, toggle  # noqa: E402
-from nnkit.viz.style import LOG_MINOR_DECADES, finish, log_minor_ticks, new_figure, notebook_png  # noqa: E402,E501
+from nnkit.viz.style import (  # noqa: E402
+    LOG_MINOR_DECADES, finish, log_minor_ticks, new_figure, notebook_png)
 
 
 def pixels(data: bytes) -> np.ndarray:
@@ -67,7 +68,7 @@ def test_histogram_agrees_with_numpy_on_clipped_values(values, bins):
     assert np.isclose(f.sum(), 1.0)
 
 
-# ---------------------------------------------------------------- one PNG path
+# ---------------------------------------------------------------- log axes
 
 @pytest.mark.parametrize("decades, minors_per_decade", [
     (1.0, 8), (3.0, 2), (LOG_MINOR_DECADES, 2), (LOG_MINOR_DECADES + 1.0, 0), (12.0, 0)])
@@ -98,6 +99,8 @@ def test_log_minor_ticks_follow_new_limits():
     minors = ax.yaxis.get_minorticklocs()
     assert len(minors[(minors > 1e-3) & (minors < 1.0)]) == 6  # 2 and 5 in each of 3 decades
 
+
+# ---------------------------------------------------------------- one PNG path
 
 def test_encoder_writes_the_canvas_pixels():
     fig, ax = new_figure()
